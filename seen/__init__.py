@@ -1,0 +1,1 @@
+"""/seen/: a self-hosted personal streaming control center."""

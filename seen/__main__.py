@@ -1,0 +1,5 @@
+import sys
+
+from seen.cli import main
+
+sys.exit(main())

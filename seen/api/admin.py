@@ -1,0 +1,69 @@
+"""Admin-only REST: users and the run-time settings."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, Field
+
+from seen.api.auth import UserOut
+from seen.api.deps import CurrentAdmin, Db, Paginated, Pagination
+from seen.models.users import Role
+from seen.services import app_settings, auth, users
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+class UserCreate(BaseModel):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=auth.PASSWORD_MAX_LENGTH)
+    role: Role = Role.USER
+    display_name: str | None = Field(default=None, max_length=200)
+
+
+class UserUpdate(BaseModel):
+    role: Role | None = None
+    disabled: bool | None = None
+
+
+class SettingsOut(BaseModel):
+    registration_open: bool
+
+
+class SettingsUpdate(BaseModel):
+    registration_open: bool | None = None
+
+
+@router.get("/users", response_model=Paginated[UserOut])
+def list_users(_: CurrentAdmin, db: Db, paging: Pagination, q: str = "") -> Paginated[UserOut]:
+    found = users.list_users(session=db, page=paging.page, page_size=paging.page_size, query=q[:200])
+    return Paginated[UserOut](
+        items=[UserOut.of(u) for u in found.items], total=found.total, page=paging.page, page_size=paging.page_size
+    )
+
+
+@router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
+def create_user(body: UserCreate, _: CurrentAdmin, db: Db) -> UserOut:
+    user = auth.create_user(
+        session=db, email=body.email, password=body.password, display_name=body.display_name or "", role=body.role
+    )
+    return UserOut.of(user)
+
+
+@router.patch("/users/{user_id}", response_model=UserOut)
+def update_user(user_id: uuid.UUID, body: UserUpdate, admin: CurrentAdmin, db: Db) -> UserOut:
+    user = users.update_user(session=db, actor=admin.user, user_id=user_id, role=body.role, is_disabled=body.disabled)
+    return UserOut.of(user)
+
+
+@router.get("/settings", response_model=SettingsOut)
+def get_settings_(_: CurrentAdmin, db: Db) -> SettingsOut:
+    return SettingsOut(registration_open=app_settings.registration_open(session=db))
+
+
+@router.patch("/settings", response_model=SettingsOut)
+def update_settings(body: SettingsUpdate, _: CurrentAdmin, db: Db) -> SettingsOut:
+    if body.registration_open is not None:
+        app_settings.set_registration_open(session=db, is_open=body.registration_open)
+    return SettingsOut(registration_open=app_settings.registration_open(session=db))

@@ -1,0 +1,305 @@
+"""Accounts over REST: JSON endpoints for API clients, form endpoints for the browser's login pages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request, Response, status
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field
+
+from seen.api.deps import (
+    SESSION_COOKIE,
+    THEME_COOKIE,
+    CurrentCaller,
+    Db,
+    check_same_origin,
+    client_ip,
+)
+from seen.config import get_settings
+from seen.models.base import as_utc
+from seen.models.users import AuthSession, User
+from seen.services import auth
+from seen.services.errors import ServiceError, Throttled
+from seen.services.security import csrf_token_matches
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+DEFAULT_NEXT = "/app/dashboard"
+
+
+class UserOut(BaseModel):
+    id: uuid.UUID
+    email: str
+    display_name: str
+    role: str
+    disabled: bool
+    theme: str
+    created_at: datetime
+    last_login_at: datetime | None
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=user.id,
+            email=user.email,
+            display_name=user.display_name,
+            role=user.role,
+            disabled=user.is_disabled,
+            theme=user.theme,
+            created_at=as_utc(user.created_at),
+            last_login_at=as_utc(user.last_login_at) if user.last_login_at else None,
+        )
+
+
+class RegisterIn(BaseModel):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=auth.PASSWORD_MAX_LENGTH)
+    display_name: str | None = Field(default=None, max_length=200)
+
+
+class LoginIn(BaseModel):
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=auth.PASSWORD_MAX_LENGTH)
+
+
+class RefreshIn(BaseModel):
+    refresh_token: str = Field(max_length=200)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    session_id: uuid.UUID
+    user: UserOut
+
+
+class MeUpdate(BaseModel):
+    display_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    theme: str | None = Field(default=None, max_length=16)
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: str = Field(max_length=auth.PASSWORD_MAX_LENGTH)
+    new_password: str = Field(max_length=auth.PASSWORD_MAX_LENGTH)
+
+
+class PasswordChangeOut(BaseModel):
+    sessions_ended: int
+
+
+class SessionOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    user_agent: str
+    ip_address: str
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    current: bool
+
+    @classmethod
+    def of(cls, row: AuthSession, current_id: uuid.UUID) -> SessionOut:
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            user_agent=row.user_agent,
+            ip_address=row.ip_address,
+            created_at=as_utc(row.created_at),
+            last_used_at=as_utc(row.last_used_at),
+            expires_at=as_utc(row.expires_at),
+            current=row.id == current_id,
+        )
+
+
+class SessionsOut(BaseModel):
+    items: list[SessionOut]
+    total: int
+
+
+def _token_out(pair: auth.TokenPair, user: User) -> TokenOut:
+    return TokenOut(
+        access_token=pair.access_token,
+        refresh_token=pair.refresh_token,
+        expires_in=pair.expires_in,
+        session_id=pair.session_id,
+        user=UserOut.of(user),
+    )
+
+
+@router.post("/register", status_code=status.HTTP_201_CREATED, response_model=TokenOut)
+def register(body: RegisterIn, request: Request, db: Db) -> TokenOut:
+    """Create an account (the first one becomes admin) and log it in."""
+    user = auth.register(session=db, email=body.email, password=body.password, display_name=body.display_name or "")
+    pair = auth.start_api_session(
+        session=db, user=user, user_agent=request.headers.get("user-agent", ""), client_ip=client_ip(request)
+    )
+    return _token_out(pair, user)
+
+
+@router.post(
+    "/login",
+    response_model=TokenOut,
+    responses={429: {"description": "Too many failed attempts; see Retry-After."}},
+)
+def login(body: LoginIn, request: Request, db: Db) -> TokenOut:
+    user = auth.authenticate(session=db, email=body.email, password=body.password, client_ip=client_ip(request))
+    pair = auth.start_api_session(
+        session=db, user=user, user_agent=request.headers.get("user-agent", ""), client_ip=client_ip(request)
+    )
+    return _token_out(pair, user)
+
+
+@router.post("/refresh", response_model=TokenOut)
+def refresh(body: RefreshIn, db: Db) -> TokenOut:
+    """Swap a refresh token for a new access + refresh pair; the old refresh token stops working."""
+    pair = auth.refresh(session=db, refresh_token=body.refresh_token)
+    return _token_out(pair, auth.get_user(session=db, user_id=pair.user_id))
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(caller: CurrentCaller, db: Db, response: Response) -> Response:
+    """End the caller's session (the access token's, or the cookie's)."""
+    auth.end_session(session=db, auth_session_id=caller.auth_session.id)
+    response.status_code = status.HTTP_204_NO_CONTENT
+    if caller.via_cookie:
+        response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/me", response_model=UserOut)
+def me(caller: CurrentCaller) -> UserOut:
+    return UserOut.of(caller.user)
+
+
+@router.patch("/me", response_model=UserOut)
+def update_me(body: MeUpdate, caller: CurrentCaller, db: Db) -> UserOut:
+    user = auth.update_profile(
+        session=db, user=caller.user, display_name=body.display_name, email=body.email, theme=body.theme
+    )
+    return UserOut.of(user)
+
+
+@router.post("/me/password", response_model=PasswordChangeOut)
+def change_password(body: PasswordChangeIn, caller: CurrentCaller, db: Db) -> PasswordChangeOut:
+    """Set a new password; every other session of the account is ended."""
+    ended = auth.change_password(
+        session=db,
+        user=caller.user,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        keep_session_id=caller.auth_session.id,
+    )
+    return PasswordChangeOut(sessions_ended=ended)
+
+
+@router.get("/sessions", response_model=SessionsOut)
+def sessions(caller: CurrentCaller, db: Db) -> SessionsOut:
+    rows = auth.list_sessions(session=db, user_id=caller.user.id)
+    return SessionsOut(items=[SessionOut.of(row, caller.auth_session.id) for row in rows], total=len(rows))
+
+
+@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke(session_id: uuid.UUID, caller: CurrentCaller, db: Db) -> Response:
+    auth.revoke_session(session=db, user_id=caller.user.id, auth_session_id=session_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- Browser forms -------------------------------------------------------------------------------
+# The login and register pages post real HTML forms here. The answer is a 303 redirect that sets
+# (or clears) the HttpOnly session cookie, so the next page opens a websocket that carries it.
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: never another host (`//evil`, `https://...`) or a backslash trick."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return DEFAULT_NEXT
+    if target.startswith(("/login", "/register")):
+        return DEFAULT_NEXT
+    return target
+
+
+def _back_to(page: str, next_path: str, error: ServiceError) -> RedirectResponse:
+    # Only the code travels in the URL; the page words it, so a crafted link cannot put text on it.
+    query = {"error": error.code}
+    if next_path != DEFAULT_NEXT:
+        query["next"] = next_path
+    if isinstance(error, Throttled):
+        query["retry_after"] = str(error.retry_after)
+    return RedirectResponse(f"{page}?{urlencode(query)}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _logged_in(user: User, token: str, next_path: str) -> RedirectResponse:
+    settings = get_settings()
+    response = RedirectResponse(next_path, status_code=status.HTTP_303_SEE_OTHER)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.browser_session_ttl_days * 86400,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+    # Readable on purpose: the page's first-paint script applies the account's theme from it.
+    response.set_cookie(
+        THEME_COOKIE, user.theme, max_age=365 * 86400, path="/", samesite="lax", secure=settings.secure_cookies
+    )
+    return response
+
+
+@router.post("/browser/login", include_in_schema=False)
+def browser_login(
+    request: Request,
+    db: Db,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=auth.PASSWORD_MAX_LENGTH)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> RedirectResponse:
+    check_same_origin(request)
+    next_path = safe_next(next)
+    try:
+        user = auth.authenticate(session=db, email=email, password=password, client_ip=client_ip(request))
+    except ServiceError as error:
+        return _back_to("/login", next_path, error)
+    _, token = auth.start_browser_session(
+        session=db, user=user, user_agent=request.headers.get("user-agent", ""), client_ip=client_ip(request)
+    )
+    return _logged_in(user, token, next_path)
+
+
+@router.post("/browser/register", include_in_schema=False)
+def browser_register(
+    request: Request,
+    db: Db,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=auth.PASSWORD_MAX_LENGTH)] = "",
+    display_name: Annotated[str, Form(max_length=200)] = "",
+) -> RedirectResponse:
+    check_same_origin(request)
+    try:
+        user = auth.register(session=db, email=email, password=password, display_name=display_name)
+    except ServiceError as error:
+        db.rollback()
+        return _back_to("/register", DEFAULT_NEXT, error)
+    _, token = auth.start_browser_session(
+        session=db, user=user, user_agent=request.headers.get("user-agent", ""), client_ip=client_ip(request)
+    )
+    return _logged_in(user, token, DEFAULT_NEXT)
+
+
+@router.post("/browser/logout", include_in_schema=False)
+def browser_logout(request: Request, db: Db, csrf_token: Annotated[str, Form(max_length=200)] = "") -> RedirectResponse:
+    check_same_origin(request)
+    found = auth.resolve_browser_session(session=db, token=request.cookies.get(SESSION_COOKIE, ""))
+    if found is not None and csrf_token_matches(found.auth_session.id, csrf_token):
+        auth.end_session(session=db, auth_session_id=found.auth_session.id)
+    response = RedirectResponse("/login?signed_out=1", status_code=status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

@@ -1,0 +1,153 @@
+"""Every setting of the application, in one place.
+
+Values come from environment variables prefixed ``SEEN_`` (or a ``.env`` file beside the project).
+The defaults are the embedded setup of ``make run``: SQLite under ``data/``, no Redis, jobs in-process.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SEEN_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / "data",
+        description="Directory for the SQLite database, the generated secret key and other state.",
+    )
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL of the database. Empty: SQLite file `seen.db` in the data directory.",
+    )
+    redis_url: str = Field(
+        default="",
+        description=(
+            "Redis (or DragonflyDB) URL for the cache, the job broker and login throttling. "
+            "Empty: in-memory cache and an in-process job worker."
+        ),
+    )
+    secret_key: str = Field(
+        default="",
+        description="Key that signs access tokens and CSRF tokens. Empty: generated once into the data dir.",
+    )
+    public_base_url: str = Field(
+        default="http://localhost:3000",
+        description="Address users reach the app at. Sets the allowed websocket/CSRF origin and Secure cookies.",
+    )
+    extra_allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="More origins (JSON list) allowed to open the websocket and send cookie-authenticated writes.",
+    )
+    registration_open: bool = Field(
+        default=True,
+        description="Whether anyone may register. Admins can override it at /app/admin.",
+    )
+    trust_proxy_headers: bool = Field(
+        default=False,
+        description="Take the client address from X-Forwarded-For (set it only behind a reverse proxy).",
+    )
+
+    access_token_ttl_seconds: int = Field(default=900, ge=60, description="Lifetime of API access tokens.")
+    refresh_token_ttl_days: int = Field(default=30, ge=1, description="Lifetime of API refresh tokens.")
+    browser_session_ttl_days: int = Field(default=30, ge=1, description="Lifetime of a browser login.")
+    password_min_length: int = Field(default=8, ge=6, description="Shortest password accepted.")
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16, description="bcrypt cost factor.")
+
+    login_window_seconds: int = Field(default=900, ge=1, description="Window of the login throttle.")
+    login_max_failures_per_account: int = Field(
+        default=5, ge=1, description="Failed logins for one account within the window before HTTP 429."
+    )
+    login_max_failures_per_ip: int = Field(
+        default=20, ge=1, description="Failed logins from one address within the window before HTTP 429."
+    )
+
+    tmdb_api_key: str = Field(default="", description="TMDB v3 API key (later issues).")
+    tmdb_read_token: str = Field(default="", description="TMDB v4 read access token (later issues).")
+    igdb_client_id: str = Field(default="", description="Twitch client id for IGDB (later issues).")
+    igdb_client_secret: str = Field(default="", description="Twitch client secret for IGDB (later issues).")
+
+    embedded_worker: bool | None = Field(
+        default=None,
+        description="Run jobs and schedules inside the app process. Empty: yes when no Redis URL is set.",
+    )
+    log_level: str = Field(default="INFO", description="Logging level.")
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto", description="Log line format; auto = JSON unless stderr is a terminal."
+    )
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'seen.db').resolve()}"
+
+    @property
+    def uses_redis(self) -> bool:
+        return bool(self.redis_url)
+
+    @property
+    def runs_embedded_worker(self) -> bool:
+        return self.embedded_worker if self.embedded_worker is not None else not self.uses_redis
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_base_url.startswith("https://")
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        parts = urlsplit(self.public_base_url)
+        origins = [f"{parts.scheme}://{parts.netloc}"]
+        # The same app answers on both loopback spellings; browsers send whichever the user typed.
+        if parts.hostname in {"localhost", "127.0.0.1"}:
+            port = f":{parts.port}" if parts.port else ""
+            origins += [f"{parts.scheme}://localhost{port}", f"{parts.scheme}://127.0.0.1{port}"]
+        return list(dict.fromkeys([*origins, *self.extra_allowed_origins]))
+
+    @property
+    def resolved_secret_key(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        return _stored_secret_key(self.data_dir)
+
+
+@lru_cache
+def _stored_secret_key(data_dir: Path) -> str:
+    """The key generated on first run, kept in the data dir so restarts keep sessions valid."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Exclusive create: two processes starting together agree on one key.
+    try:
+        with path.open("x") as handle:
+            handle.write(key)
+        path.chmod(0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests change the environment between cases)."""
+    get_settings.cache_clear()

@@ -1,0 +1,1 @@
+"""One module per route; each page's state sits beside it."""

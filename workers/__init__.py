@@ -1,0 +1,1 @@
+"""Dramatiq actors, the broker chosen by settings, and the schedules."""

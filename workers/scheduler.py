@@ -1,0 +1,57 @@
+"""The schedules: each job on its own trigger, never two runs of one job at once, missed runs coalesced.
+
+Embedded: started inside the app process. Production: `python -m workers.scheduler` as its own service.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import dataclass
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from seen.jobs import enqueue
+from workers import tasks  # noqa: F401  (declares the actors the schedules enqueue)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    actor_name: str
+    trigger: IntervalTrigger
+
+
+SCHEDULES = (Schedule("sessions.purge_expired", IntervalTrigger(hours=6)),)
+
+
+def build_scheduler() -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(
+        timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+    )
+    for schedule in SCHEDULES:
+        scheduler.add_job(
+            enqueue, schedule.trigger, args=[schedule.actor_name], id=schedule.actor_name, name=schedule.actor_name
+        )
+    return scheduler
+
+
+def main() -> None:
+    from seen.logs import configure_logging
+
+    configure_logging()
+    scheduler = build_scheduler()
+    scheduler.start()
+    log.info("scheduler started", extra={"jobs": [s.actor_name for s in SCHEDULES]})
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()
+    scheduler.shutdown()
+
+
+if __name__ == "__main__":
+    main()
