@@ -14,6 +14,7 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     default_color_mode="dark",
+    disable_plugins=["reflex_base.plugins.sitemap.SitemapPlugin"],
     plugins=[
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="cyan", gray_color="slate", radius="large")),
     ],

@@ -80,6 +80,8 @@ def _show_config(_: argparse.Namespace) -> int:
             value = "(set)" if value else "(unset)"
         shown[f"SEEN_{name.upper()}"] = str(value) if not isinstance(value, (bool, int, list)) else value
     shown["SEEN_DATABASE_URL"] = _masked_url(settings.resolved_database_url)
+    if settings.redis_url:
+        shown["SEEN_REDIS_URL"] = _masked_url(settings.redis_url)
     shown["(embedded worker)"] = settings.runs_embedded_worker
     print(json.dumps(shown, indent=2))
     return 0

@@ -6,7 +6,10 @@ The defaults are the embedded setup of ``make run``: SQLite under ``data/``, no 
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -129,17 +132,21 @@ class Settings(BaseSettings):
 def _stored_secret_key(data_dir: Path) -> str:
     """The key generated on first run, kept in the data dir so restarts keep sessions valid."""
     path = data_dir / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    # Exclusive create: two processes starting together agree on one key.
-    try:
-        with path.open("x") as handle:
-            handle.write(key)
-        path.chmod(0o600)
-    except FileExistsError:
-        return path.read_text().strip()
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        # Write a private temp file, then link it into place: the key file appears whole and
+        # owner-only at once, and of two processes starting together exactly one link wins.
+        descriptor, temp_name = tempfile.mkstemp(dir=data_dir, prefix=".secret_key.")
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+            with contextlib.suppress(FileExistsError):
+                os.link(temp_name, path)
+        finally:
+            os.unlink(temp_name)
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise RuntimeError(f"{path} holds no usable key; delete it or set SEEN_SECRET_KEY.")
     return key
 
 

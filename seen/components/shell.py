@@ -185,9 +185,16 @@ def _profile_menu() -> rx.Component:
                 ),
             ),
             rx.menu.separator(),
+            # A real submit button tied to the hidden logout form by its id: the browser posts the
+            # form itself, so the answer can clear the HttpOnly cookie (and no script eval is needed).
             rx.menu.item(
-                rx.hstack(rx.icon("log-out", size=15), rx.text("Sign out")),
-                on_click=rx.call_script(f"document.getElementById('{LOGOUT_FORM_ID}').submit()"),
+                rx.el.button(
+                    rx.hstack(rx.icon("log-out", size=15), rx.text("Sign out")),
+                    type="submit",
+                    form=LOGOUT_FORM_ID,
+                    width="100%",
+                ),
+                as_child=True,
                 color="tomato",
             ),
             align="end",

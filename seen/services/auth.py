@@ -226,6 +226,9 @@ def refresh(*, session: Session, refresh_token: str) -> TokenPair:
         if replayed is not None and replayed.revoked_at is None:
             replayed.revoked_at = utcnow()
             session.add(replayed)
+            # Commit now: the error raised below rolls the caller's unit of work back, and a stolen
+            # token chain must stay revoked whatever happens to the rest of the request.
+            session.commit()
         raise Unauthorized("This refresh token is not valid. Log in again.", code="invalid_refresh_token")
     authenticated = _authenticated(session=session, auth_session=auth_session)
     if authenticated is None:
