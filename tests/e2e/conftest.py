@@ -73,8 +73,9 @@ def _empty_database(url: str) -> None:
 
     upgrade(url)
     engine = build_engine(url)
-    import seen.models  # noqa: F401
     from sqlmodel import SQLModel
+
+    import seen.models  # noqa: F401
 
     with engine.begin() as connection:
         for table in reversed(SQLModel.metadata.sorted_tables):
@@ -115,7 +116,16 @@ def running_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     app = RunningApp(request.param, base_url, log_path)
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [str(bin_dir / "reflex"), "run", "--env", "prod", "--frontend-port", str(port), "--backend-port", str(port)],
+            [
+                str(bin_dir / "reflex"),
+                "run",
+                "--env",
+                "prod",
+                "--frontend-port",
+                str(port),
+                "--backend-port",
+                str(port),
+            ],
             cwd=PROJECT,
             env=env,
             stdout=log,

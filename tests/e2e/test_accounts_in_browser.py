@@ -145,7 +145,9 @@ def test_admin_creates_a_user_and_closes_registration(running_app: RunningApp, c
     visitor = other.new_page()
     visitor.goto(running_app.url("/register"))
     expect(visitor.get_by_text("Registration is closed. Ask an admin for an account.")).to_be_visible()
-    refused = httpx.post(running_app.url("/api/v1/auth/register"), json={"email": "eve@example.com", "password": "whatever123"})
+    refused = httpx.post(
+        running_app.url("/api/v1/auth/register"), json={"email": "eve@example.com", "password": "whatever123"}
+    )
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "registration_closed"
     other.close()
