@@ -74,10 +74,10 @@ class Settings(BaseSettings):
         default=20, ge=1, description="Failed logins from one address within the window before HTTP 429."
     )
 
-    tmdb_api_key: str = Field(default="", description="TMDB v3 API key (later issues).")
-    tmdb_read_token: str = Field(default="", description="TMDB v4 read access token (later issues).")
-    igdb_client_id: str = Field(default="", description="Twitch client id for IGDB (later issues).")
-    igdb_client_secret: str = Field(default="", description="Twitch client secret for IGDB (later issues).")
+    tmdb_api_key: str = Field(default="", description="TMDB v3 API key for the movie and TV catalogue.")
+    tmdb_read_token: str = Field(default="", description="TMDB v4 read access token (alternative to the API key).")
+    igdb_client_id: str = Field(default="", description="Twitch client id for IGDB (games catalogue).")
+    igdb_client_secret: str = Field(default="", description="Twitch client secret for IGDB (games catalogue).")
 
     embedded_worker: bool | None = Field(
         default=None,

@@ -17,16 +17,12 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "compose.yaml"
 DOCKERFILE = ROOT / "Dockerfile"
 
-EXPECTED_SERVICES = {"migrate", "app", "worker", "scheduler", "postgres", "dragonfly", "aria2", "nginx"}
+EXPECTED_SERVICES = {"migrate", "app", "worker", "scheduler", "postgres", "dragonfly", "reflex-state", "aria2", "nginx"}
 APP_SERVICES = ("migrate", "app", "worker", "scheduler")
 RESERVED_SEEN_VARIABLES = {
-    # Settings the downloads and library work will add; compose already passes them.
-    "SEEN_ARIA2_URL",
-    "SEEN_ARIA2_SECRET",
-    "SEEN_DOWNLOADS_DIR",
-    "SEEN_MEDIA_DIR",
-    # Read by compose itself (nginx's host port), never by the app.
+    # Read by compose itself (nginx's host port, aria2's RPC secret), never by the app yet.
     "SEEN_HTTP_PORT",
+    "SEEN_ARIA2_SECRET",
 }
 # What an operator sets at minimum; everything else falls back to the defaults written in compose.yaml.
 OPERATOR_ENV = {"SEEN_SECRET_KEY": "test-secret"}
@@ -135,13 +131,13 @@ def test_app_processes_reach_postgres_and_dragonfly(services: dict[str, Any], na
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
-def test_reflex_state_uses_its_own_redis_database(services: dict[str, Any], name: str) -> None:
-    """Given one Redis for state, jobs and cache, when the URLs are compared, then Reflex has its own DB index."""
+def test_reflex_state_lives_in_its_own_redis(services: dict[str, Any], name: str) -> None:
+    """Given Dragonfly for jobs and cache, when the URLs resolve, then Reflex state uses the plain Redis service
+    (Reflex's lock hand-over needs key-deletion notifications, which Dragonfly does not send)."""
     env = resolved_env(services[name])
-    reflex_url, seen_url = urlsplit(env.get("REFLEX_REDIS_URL", "")), urlsplit(env.get("SEEN_REDIS_URL", ""))
-    assert reflex_url.hostname == "dragonfly"
-    assert reflex_url.path.strip("/") and seen_url.path.strip("/")
-    assert reflex_url.path.strip("/") != seen_url.path.strip("/")
+    assert urlsplit(env.get("REFLEX_REDIS_URL", "")).hostname == "reflex-state"
+    assert "healthcheck" in services["reflex-state"]
+    assert services["app"]["depends_on"]["reflex-state"]["condition"] == "service_healthy"
 
 
 def test_secret_key_is_required_from_the_operator(services: dict[str, Any]) -> None:

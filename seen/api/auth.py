@@ -18,6 +18,7 @@ from seen.api.deps import (
     Db,
     check_same_origin,
     client_ip,
+    request_origin,
 )
 from seen.config import get_settings
 from seen.models.base import as_utc
@@ -225,19 +226,30 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _back_to(page: str, next_path: str, error: ServiceError) -> RedirectResponse:
+def page_url(request: Request, path: str) -> str:
+    """Where to send the browser after a form post: back to the origin the form came from.
+
+    In production pages and API share one origin and the path is enough. In development the pages
+    are served on another port than the API, so the redirect must name the page's (allowed) origin.
+    """
+    origin = request_origin(request)
+    own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+    return path if not origin or origin == own else f"{origin}{path}"
+
+
+def _back_to(request: Request, page: str, next_path: str, error: ServiceError) -> RedirectResponse:
     # Only the code travels in the URL; the page words it, so a crafted link cannot put text on it.
     query = {"error": error.code}
     if next_path != DEFAULT_NEXT:
         query["next"] = next_path
     if isinstance(error, Throttled):
         query["retry_after"] = str(error.retry_after)
-    return RedirectResponse(f"{page}?{urlencode(query)}", status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(page_url(request, f"{page}?{urlencode(query)}"), status_code=status.HTTP_303_SEE_OTHER)
 
 
-def _logged_in(user: User, token: str, next_path: str) -> RedirectResponse:
+def _logged_in(request: Request, user: User, token: str, next_path: str) -> RedirectResponse:
     settings = get_settings()
-    response = RedirectResponse(next_path, status_code=status.HTTP_303_SEE_OTHER)
+    response = RedirectResponse(page_url(request, next_path), status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -267,11 +279,11 @@ def browser_login(
     try:
         user = auth.authenticate(session=db, email=email, password=password, client_ip=client_ip(request))
     except ServiceError as error:
-        return _back_to("/login", next_path, error)
+        return _back_to(request, "/login", next_path, error)
     _, token = auth.start_browser_session(
         session=db, user=user, user_agent=request.headers.get("user-agent", ""), client_ip=client_ip(request)
     )
-    return _logged_in(user, token, next_path)
+    return _logged_in(request, user, token, next_path)
 
 
 @router.post("/browser/register", include_in_schema=False)
@@ -287,11 +299,11 @@ def browser_register(
         user = auth.register(session=db, email=email, password=password, display_name=display_name)
     except ServiceError as error:
         db.rollback()
-        return _back_to("/register", DEFAULT_NEXT, error)
+        return _back_to(request, "/register", DEFAULT_NEXT, error)
     _, token = auth.start_browser_session(
         session=db, user=user, user_agent=request.headers.get("user-agent", ""), client_ip=client_ip(request)
     )
-    return _logged_in(user, token, DEFAULT_NEXT)
+    return _logged_in(request, user, token, DEFAULT_NEXT)
 
 
 @router.post("/browser/logout", include_in_schema=False)
@@ -300,6 +312,6 @@ def browser_logout(request: Request, db: Db, csrf_token: Annotated[str, Form(max
     found = auth.resolve_browser_session(session=db, token=request.cookies.get(SESSION_COOKIE, ""))
     if found is not None and csrf_token_matches(found.auth_session.id, csrf_token):
         auth.end_session(session=db, auth_session_id=found.auth_session.id)
-    response = RedirectResponse("/login?signed_out=1", status_code=status.HTTP_303_SEE_OTHER)
+    response = RedirectResponse(page_url(request, "/login?signed_out=1"), status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

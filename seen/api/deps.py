@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from seen.config import get_settings
-from seen.db import get_engine
+from seen.db import session_scope
 from seen.models.users import AuthSession, Role, User
 from seen.services import auth
 from seen.services.errors import Forbidden, Unauthorized
@@ -27,13 +27,8 @@ T = TypeVar("T")
 
 
 def get_db() -> Iterator[Session]:
-    with Session(get_engine(), expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except Exception:
-            session.rollback()
-            raise
+    with session_scope() as session:
+        yield session
 
 
 # Function scope: the transaction commits before the response leaves, so a client that reads

@@ -47,3 +47,16 @@ def page_header(title: str, subtitle: str, *actions: rx.Component) -> rx.Compone
         wrap="wrap",
         spacing="4",
     )
+
+
+def data_table(headers: list[str], rows: rx.Var, render_row) -> rx.Component:
+    """A full-width table that scrolls sideways on narrow screens instead of breaking the layout."""
+    return rx.box(
+        rx.table.root(
+            rx.table.header(rx.table.row(*(rx.table.column_header_cell(header) for header in headers))),
+            rx.table.body(rx.foreach(rows, render_row)),
+            width="100%",
+        ),
+        class_name="seen-table-wrap",
+        width="100%",
+    )

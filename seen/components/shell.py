@@ -8,7 +8,7 @@ from urllib.parse import quote
 import reflex as rx
 from reflex.style import set_color_mode
 
-from seen.components.native_form import hidden_input, native_form
+from seen.components.native_form import api_action, hidden_input, native_form
 from seen.state import AuthState
 
 LOGOUT_FORM_ID = "seen-logout-form"
@@ -206,7 +206,7 @@ def _profile_menu() -> rx.Component:
 def _logout_form() -> rx.Component:
     return native_form(
         hidden_input("csrf_token", AuthState.csrf_token),
-        action="/api/v1/auth/browser/logout",
+        action=api_action("/api/v1/auth/browser/logout"),
         method="post",
         id=LOGOUT_FORM_ID,
         display="none",

@@ -6,11 +6,11 @@ import uuid
 
 import reflex as rx
 
-from seen.components.empty import empty_state, page_header
+from seen.components.empty import data_table, empty_state, page_header
+from seen.components.format import format_time
 from seen.components.page import app_page
 from seen.db import session_scope
 from seen.models.users import Role
-from seen.pages.settings import format_time
 from seen.services import app_settings, auth, job_runs, users
 from seen.services.errors import ServiceError
 from seen.state import AuthState
@@ -255,24 +255,7 @@ def _users() -> rx.Component:
             rx.cond(
                 AdminState.message != "", rx.text(AdminState.message, color="var(--green-11)", size="2", role="status")
             ),
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            rx.table.column_header_cell("User"),
-                            rx.table.column_header_cell("Role"),
-                            rx.table.column_header_cell("Status"),
-                            rx.table.column_header_cell("Joined"),
-                            rx.table.column_header_cell("Last sign-in"),
-                            rx.table.column_header_cell(""),
-                        )
-                    ),
-                    rx.table.body(rx.foreach(AdminState.users, _user_row)),
-                    width="100%",
-                ),
-                class_name="seen-table-wrap",
-                width="100%",
-            ),
+            data_table(["User", "Role", "Status", "Joined", "Last sign-in", ""], AdminState.users, _user_row),
             rx.hstack(
                 rx.button(
                     "Previous",
@@ -343,23 +326,7 @@ def _jobs() -> rx.Component:
             rx.heading("Scheduled jobs", size="4", weight="medium"),
             rx.cond(
                 AdminState.jobs.length() > 0,
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                rx.table.column_header_cell("Job"),
-                                rx.table.column_header_cell("Last result"),
-                                rx.table.column_header_cell("Started"),
-                                rx.table.column_header_cell("Took"),
-                                rx.table.column_header_cell("Detail"),
-                            )
-                        ),
-                        rx.table.body(rx.foreach(AdminState.jobs, _job_row)),
-                        width="100%",
-                    ),
-                    class_name="seen-table-wrap",
-                    width="100%",
-                ),
+                data_table(["Job", "Last result", "Started", "Took", "Detail"], AdminState.jobs, _job_row),
                 empty_state(
                     "timer", "No job has run yet", "Scheduled jobs record their last run, duration and outcome here."
                 ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from seen.components.native_form import api_action
 from seen.db import session_scope
 from seen.pages.auth_forms import alert, auth_form, auth_frame, field, form_error_message
 from seen.services import app_settings
@@ -34,7 +35,7 @@ def login_page() -> rx.Component:
         alert(LoginState.error, "error"),
         alert(LoginState.notice, "info"),
         auth_form(
-            "/api/v1/auth/browser/login",
+            api_action("/api/v1/auth/browser/login"),
             field("Email", "email", input_type="email", autocomplete="username"),
             field("Password", "password", input_type="password", autocomplete="current-password"),
             submit_label="Sign in",

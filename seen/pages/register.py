@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from seen.components.native_form import api_action
 from seen.db import session_scope
 from seen.pages.auth_forms import alert, auth_form, auth_frame, field, form_error_message
 from seen.services import app_settings, auth
@@ -39,7 +40,7 @@ def register_page() -> rx.Component:
         rx.cond(
             RegisterState.registration_open,
             auth_form(
-                "/api/v1/auth/browser/register",
+                api_action("/api/v1/auth/browser/register"),
                 field("Name", "display_name", autocomplete="name", required=False),
                 field("Email", "email", input_type="email", autocomplete="email"),
                 field("Password", "password", input_type="password", autocomplete="new-password"),

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 import reflex as rx
 from reflex.style import color_mode, set_color_mode
 
-from seen.components.empty import page_header
+from seen.components.empty import data_table, page_header
+from seen.components.format import format_time
 from seen.components.page import app_page
 from seen.db import session_scope
-from seen.models.base import as_utc
 from seen.services import auth
 from seen.services.errors import ServiceError
 from seen.state import AuthState
@@ -48,10 +47,6 @@ def describe_device(user_agent: str) -> str:
     if browser and system:
         return f"{browser} on {system}"
     return browser or system or (ua[:40] if ua else "Unknown device")
-
-
-def format_time(value: datetime) -> str:
-    return as_utc(value).strftime("%d %b %Y, %H:%M UTC")
 
 
 class SettingsState(rx.State):
@@ -319,23 +314,7 @@ def _sessions() -> rx.Component:
     return _section(
         "Sessions",
         "Where your account is signed in. Sign out anything you do not recognise.",
-        rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("Device"),
-                        rx.table.column_header_cell("Address"),
-                        rx.table.column_header_cell("Signed in"),
-                        rx.table.column_header_cell("Last active"),
-                        rx.table.column_header_cell(""),
-                    )
-                ),
-                rx.table.body(rx.foreach(SettingsState.sessions, _session_row)),
-                width="100%",
-            ),
-            class_name="seen-table-wrap",
-            width="100%",
-        ),
+        data_table(["Device", "Address", "Signed in", "Last active", ""], SettingsState.sessions, _session_row),
         rx.hstack(
             rx.button(
                 "Sign out all other sessions",

@@ -358,7 +358,7 @@ def test_browser_login_sets_an_httponly_lax_cookie_and_redirects(client):
     response = browser_login(client, "a@example.com")
     # Then it redirects to next with the session and theme cookies
     assert response.status_code == 303
-    assert response.headers["location"] == "/app/library"
+    assert response.headers["location"] == "http://testserver.local/app/library"
     cookies = set_cookies(response)
     session = cookies["seen_session"]["seen_session"]
     assert session.value
@@ -372,7 +372,7 @@ def test_browser_login_with_a_wrong_password_goes_back_without_a_cookie(client):
     register(client, "a@example.com")
     response = browser_login(client, "a@example.com", "wrong password", next="")
     assert response.status_code == 303
-    assert response.headers["location"] == "/login?error=invalid_credentials"
+    assert response.headers["location"] == "http://testserver.local/login?error=invalid_credentials"
     assert "seen_session" not in set_cookies(response)
 
 
@@ -393,7 +393,7 @@ def test_browser_login_never_redirects_off_site(client, target):
     register(client, "a@example.com")
     response = browser_login(client, "a@example.com", next=target)
     assert response.status_code == 303
-    assert response.headers["location"] == "/app/dashboard"
+    assert response.headers["location"] == "http://testserver.local/app/dashboard"
 
 
 def test_cookie_session_reads_and_needs_csrf_to_write(client):
@@ -451,7 +451,7 @@ def test_browser_logout_clears_the_cookie_and_ends_the_session(client):
     client.cookies.clear()
     # Then it redirects to the login page, clears the cookie, and the old cookie is dead
     assert response.status_code == 303
-    assert response.headers["location"] == "/login?signed_out=1"
+    assert response.headers["location"] == "http://testserver.local/login?signed_out=1"
     cleared = set_cookies(response)["seen_session"]["seen_session"]
     assert cleared.value == ""
     assert cleared["max-age"] == "0"
@@ -484,3 +484,19 @@ def test_openapi_lists_the_routes(client):
         assert path in paths
     # The browser form endpoints are not part of the public API
     assert "/api/v1/auth/browser/login" not in paths
+
+
+def test_form_redirects_stay_relative_when_pages_and_api_share_an_origin(client, settings_env, api_base_url):
+    # Given the production layout: the form is posted from the API's own origin
+    settings_env(EXTRA_ALLOWED_ORIGINS=f'["{api_base_url}"]')
+    client.post("/api/v1/auth/register", json={"email": "same@example.com", "password": "password123"})
+    # When the browser logs in through the form
+    response = client.post(
+        "/api/v1/auth/browser/login",
+        data={"email": "same@example.com", "password": "password123", "next": "/app/movies"},
+        headers={"Origin": api_base_url},
+        follow_redirects=False,
+    )
+    # Then the redirect is a plain path on the same origin
+    assert response.status_code == 303
+    assert response.headers["location"] == "/app/movies"
