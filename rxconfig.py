@@ -1,6 +1,7 @@
 """Reflex configuration. Everything the operator sets lives in seen.config.Settings (SEEN_* variables)."""
 
 import reflex as rx
+from reflex_base.plugins.sitemap import SitemapPlugin
 
 from seen.config import get_settings
 
@@ -14,7 +15,7 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     default_color_mode="dark",
-    disable_plugins=["reflex_base.plugins.sitemap.SitemapPlugin"],
+    disable_plugins=[SitemapPlugin],
     plugins=[
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="cyan", gray_color="slate", radius="large")),
     ],

@@ -148,17 +148,36 @@ def _settle(url: str, headers: dict[str, str]) -> float:
     return round(time.monotonic() - started, 2)
 
 
-def _measure(wrk_path: str, url: str, headers: dict[str, str]) -> dict[str, Any]:
+def _measure(wrk_path: str, url: str, headers: dict[str, str], server: procs.Server) -> dict[str, Any]:
     settle_s = _settle(url, headers)
-    # Other work on the machine skews the numbers; the load average before the run says how much there was.
-    load_before = round(os.getloadavg()[0], 2)
     wrk.warm_up(wrk_path, url, headers=headers)
+    server_before = procs.tree_cpu_seconds(server.process.pid)
+    machine_before = procs.machine_busy_seconds()
     result = wrk.load(wrk_path, url, headers=headers)
-    return {**result.as_dict(), "settle_s": settle_s, "load_avg_1m_before": load_before}
+    server_cpu = procs.tree_cpu_seconds(server.process.pid) - server_before
+    machine_cpu = procs.machine_busy_seconds() - machine_before
+    return {
+        **result.as_dict(),
+        "settle_s": settle_s,
+        # CPU the server spent per answer: where the gap to the bare app comes from.
+        "server_cpu_s": round(server_cpu, 2),
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / result.requests, 3) if result.requests else None,
+        # Everything else the machine did meanwhile (wrk, the database, other people's jobs): noise to judge by.
+        "machine_busy_cpu_s": round(machine_cpu, 2),
+    }
 
 
 def _is_clean(run: dict[str, Any]) -> bool:
     return run["non_2xx"] == 0 and not any(run["socket_errors"].values()) and run["requests"] > 0
+
+
+def _note(app: dict[str, Any], bare: dict[str, Any]) -> str:
+    for side, run in (("app", app), ("bare", bare)):
+        if run["requests"] == 0:
+            return f"{side}: no request completed in {run['duration_s']}s: the server stalled (see bench/.work/logs)"
+        if not _is_clean(run):
+            return f"{side}: errors during the run (non-2xx or socket errors): requests/s is not comparable"
+    return ""
 
 
 def _compare(app: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]:
@@ -169,17 +188,20 @@ def _compare(app: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]:
         "bare": bare,
         "ratio_rps": ratio,
         "meets_goal": ratio is not None and ratio >= GOAL_RATIO,
+        "note": _note(app, bare),
         # False when either side answered errors or nothing at all: its requests/s would not be comparable.
         "clean": clean,
     }
 
 
-def _load_both(wrk_path: str, app_url: str, bare_url: str, headers: dict[str, str]) -> dict[str, Any]:
+def _load_both(
+    wrk_path: str, app_url: str, bare_url: str, headers: dict[str, str], servers: tuple[procs.Server, procs.Server]
+) -> dict[str, Any]:
     endpoints = {}
     for path in ENDPOINTS:
         # Interleaved per endpoint, so slow drift of the machine touches both sides alike.
-        app = _measure(wrk_path, f"{app_url}{path}", headers)
-        bare = _measure(wrk_path, f"{bare_url}{path}", headers)
+        app = _measure(wrk_path, f"{app_url}{path}", headers, servers[0])
+        bare = _measure(wrk_path, f"{bare_url}{path}", headers, servers[1])
         endpoints[path] = _compare(app, bare)
     return endpoints
 
@@ -203,7 +225,7 @@ def bench_backend(backend: Backend, wrk_path: str) -> dict[str, Any]:
             bare_log = log_path(f"api-{backend.name}-bare")
             with procs.running(_bare_command(bare_port, workers), env=bare_env, log=bare_log) as bare:
                 procs.wait_for_200(bare, f"{bare_url}{READY_PATH}")
-                endpoints = _load_both(wrk_path, app_url, bare_url, headers)
+                endpoints = _load_both(wrk_path, app_url, bare_url, headers, (app, bare))
                 app.check_alive()
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -217,6 +239,7 @@ def bench_backend(backend: Backend, wrk_path: str) -> dict[str, Any]:
 
 def run() -> dict[str, Any]:
     wrk_path = wrk.ensure_wrk()
+    load_at_start = round(os.getloadavg()[0], 2)
     backends: dict[str, Any] = {}
     errors: list[str] = []
     extra = postgres_backend()
@@ -233,6 +256,7 @@ def run() -> dict[str, Any]:
             backends[name] = {"error": str(error)[-4000:]}
             errors.append(f"{name}: {str(error)[:500]}")
     return {
+        "load_avg_1m_at_start": load_at_start,
         "load": {
             "tool": "wrk",
             "threads": wrk.THREADS,
@@ -247,17 +271,24 @@ def run() -> dict[str, Any]:
     }
 
 
+def _side(label: str, run: dict[str, Any]) -> str:
+    cpu = run["server_cpu_ms_per_request"]
+    return (
+        f"{label} {run['requests_per_s']:>7.0f} rps p50 {run['latency_p50_ms']:>7.2f} ms"
+        f" p99 {run['latency_p99_ms']:>7.2f} ms cpu/req {cpu if cpu is not None else '-'} ms"
+    )
+
+
 def summary(results: dict[str, Any]) -> list[str]:
     lines = []
     for name, backend in results["backends"].items():
-        for path, row in backend.get("endpoints", {}).items():
-            app, bare = row["app"], row["bare"]
-            lines.append(
-                f"{name:15} {path:22} app {app['requests_per_s']:>8.0f} rps p50 {app['latency_p50_ms']:.2f} ms "
-                f"p99 {app['latency_p99_ms']:.2f} ms | bare {bare['requests_per_s']:>8.0f} rps "
-                f"p50 {bare['latency_p50_ms']:.2f} ms p99 {bare['latency_p99_ms']:.2f} ms | "
-                f"ratio {row['ratio_rps']}"
-            )
         if "endpoints" not in backend:
-            lines.append(f"{name:15} {backend}")
+            lines.append(f"{name}: {backend}")
+            continue
+        for path, row in backend["endpoints"].items():
+            lines.append(
+                f"{name} {path}: {_side('app', row['app'])} | {_side('bare', row['bare'])} | ratio {row['ratio_rps']}"
+            )
+            if row["note"]:
+                lines.append(f"    note: {row['note']}")
     return lines

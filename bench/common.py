@@ -76,7 +76,7 @@ def app_env(*, data_dir: Path, port: int, backend: Backend) -> dict[str, str]:
     return env
 
 
-def reflex_run_command(port: int) -> list[str]:
+def reflex_run_command(port: int | str) -> list[str]:
     """`make run`'s server command, with the port made explicit (it defaults to 3000)."""
     return [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--frontend-port", str(port), "--backend-port", str(port)]
 

@@ -122,3 +122,20 @@ def tree_memory(pid: int) -> TreeMemory:
                 pss_known = False
     mb = 1024 * 1024
     return TreeMemory(len(members), round(rss / mb, 1), round(pss / mb, 1) if pss_known else None)
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU time used so far by a process and its live descendants."""
+    root = psutil.Process(pid)
+    total = 0.0
+    for member in [root, *root.children(recursive=True)]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = member.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine has spent not idle, summed over all CPUs."""
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)

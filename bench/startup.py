@@ -6,7 +6,6 @@ passed explicitly, and the data dir is fresh each time (a first start on a new m
 
 from __future__ import annotations
 
-import shlex
 import shutil
 import statistics
 import subprocess
@@ -57,9 +56,9 @@ def run() -> dict[str, Any]:
     for index in range(1, RUNS + 1):
         print(f"bench: {NAME} run {index}/{RUNS} ...", flush=True)
         runs.append(one_start(index))
-    commands = [migrate_command(), reflex_run_command(0)]
+    commands = [migrate_command(), reflex_run_command("$PORT")]
     return {
-        "commands": [shlex.join(command).replace(str(ROOT) + "/", "") for command in commands],
+        "commands": [" ".join(command).replace(str(ROOT) + "/", "") for command in commands],
         "idle_wait_s": IDLE_WAIT_S,
         "runs": runs,
         "median_seconds_to_login_200": _median([run["seconds_to_login_200"] for run in runs]),

@@ -12,6 +12,11 @@ from sqlmodel import Session, create_engine
 
 from seen.config import get_settings
 
+# Up to as many connections as request worker threads (AnyIO's default limit is 40), so a burst of
+# requests waits for a thread, never for a connection.
+POOL_SIZE = 10
+POOL_OVERFLOW = 30
+
 
 def normalise_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL whatever driver the URL names."""
@@ -24,10 +29,15 @@ def normalise_url(url: str) -> str:
 def build_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+        )
         event.listen(engine, "connect", _tune_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:

@@ -9,6 +9,7 @@ import logging
 import signal
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -34,7 +35,13 @@ def build_scheduler() -> BackgroundScheduler:
     )
     for schedule in SCHEDULES:
         scheduler.add_job(
-            enqueue, schedule.trigger, args=[schedule.actor_name], id=schedule.actor_name, name=schedule.actor_name
+            enqueue,
+            schedule.trigger,
+            args=[schedule.actor_name],
+            id=schedule.actor_name,
+            name=schedule.actor_name,
+            # Once at start as well: a server that restarts often still runs every job.
+            next_run_time=datetime.now(UTC),
         )
     return scheduler
 

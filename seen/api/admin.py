@@ -6,9 +6,10 @@ import uuid
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from seen.api.auth import UserOut
-from seen.api.deps import CurrentAdmin, Db, Paginated, Pagination
+from seen.api.deps import CurrentAdmin, Paginated, Pagination, in_session
 from seen.models.users import Role
 from seen.services import app_settings, auth, users
 
@@ -36,34 +37,47 @@ class SettingsUpdate(BaseModel):
 
 
 @router.get("/users", response_model=Paginated[UserOut])
-def list_users(_: CurrentAdmin, db: Db, paging: Pagination, q: str = "") -> Paginated[UserOut]:
-    found = users.list_users(session=db, page=paging.page, page_size=paging.page_size, query=q[:200])
-    return Paginated[UserOut](
-        items=[UserOut.of(u) for u in found.items], total=found.total, page=paging.page, page_size=paging.page_size
-    )
+async def list_users(_: CurrentAdmin, paging: Pagination, q: str = "") -> Paginated[UserOut]:
+    def work(db: Session) -> Paginated[UserOut]:
+        found = users.list_users(session=db, page=paging.page, page_size=paging.page_size, query=q[:200])
+        items = [UserOut.of(user) for user in found.items]
+        return Paginated[UserOut](items=items, total=found.total, page=paging.page, page_size=paging.page_size)
+
+    return await in_session(work)
 
 
 @router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED)
-def create_user(body: UserCreate, _: CurrentAdmin, db: Db) -> UserOut:
-    user = auth.create_user(
-        session=db, email=body.email, password=body.password, display_name=body.display_name or "", role=body.role
-    )
-    return UserOut.of(user)
+async def create_user(body: UserCreate, _: CurrentAdmin) -> UserOut:
+    def work(db: Session) -> UserOut:
+        user = auth.create_user(
+            session=db, email=body.email, password=body.password, display_name=body.display_name or "", role=body.role
+        )
+        return UserOut.of(user)
+
+    return await in_session(work)
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)
-def update_user(user_id: uuid.UUID, body: UserUpdate, admin: CurrentAdmin, db: Db) -> UserOut:
-    user = users.update_user(session=db, actor=admin.user, user_id=user_id, role=body.role, is_disabled=body.disabled)
-    return UserOut.of(user)
+async def update_user(user_id: uuid.UUID, body: UserUpdate, admin: CurrentAdmin) -> UserOut:
+    def work(db: Session) -> UserOut:
+        user = users.update_user(
+            session=db, actor=admin.user, user_id=user_id, role=body.role, is_disabled=body.disabled
+        )
+        return UserOut.of(user)
+
+    return await in_session(work)
 
 
 @router.get("/settings", response_model=SettingsOut)
-def get_settings_(_: CurrentAdmin, db: Db) -> SettingsOut:
-    return SettingsOut(registration_open=app_settings.registration_open(session=db))
+async def read_settings(_: CurrentAdmin) -> SettingsOut:
+    return await in_session(lambda db: SettingsOut(registration_open=app_settings.registration_open(session=db)))
 
 
 @router.patch("/settings", response_model=SettingsOut)
-def update_settings(body: SettingsUpdate, _: CurrentAdmin, db: Db) -> SettingsOut:
-    if body.registration_open is not None:
-        app_settings.set_registration_open(session=db, is_open=body.registration_open)
-    return SettingsOut(registration_open=app_settings.registration_open(session=db))
+async def update_settings(body: SettingsUpdate, _: CurrentAdmin) -> SettingsOut:
+    def work(db: Session) -> SettingsOut:
+        if body.registration_open is not None:
+            app_settings.set_registration_open(session=db, is_open=body.registration_open)
+        return SettingsOut(registration_open=app_settings.registration_open(session=db))
+
+    return await in_session(work)

@@ -10,14 +10,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request, Response, status
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from seen.api.deps import (
     SESSION_COOKIE,
     THEME_COOKIE,
     CurrentCaller,
-    Db,
     check_same_origin,
     client_ip,
+    in_session,
     request_origin,
 )
 from seen.config import get_settings
@@ -134,14 +135,20 @@ def _token_out(pair: auth.TokenPair, user: User) -> TokenOut:
     )
 
 
+def _client(request: Request) -> tuple[str, str]:
+    return request.headers.get("user-agent", ""), client_ip(request)
+
+
 @router.post("/register", status_code=status.HTTP_201_CREATED, response_model=TokenOut)
-def register(body: RegisterIn, request: Request, db: Db) -> TokenOut:
+async def register(body: RegisterIn, request: Request) -> TokenOut:
     """Create an account (the first one becomes admin) and log it in."""
-    user = auth.register(session=db, email=body.email, password=body.password, display_name=body.display_name or "")
-    pair = auth.start_api_session(
-        session=db, user=user, user_agent=request.headers.get("user-agent", ""), client_ip=client_ip(request)
-    )
-    return _token_out(pair, user)
+    user_agent, ip = _client(request)
+
+    def work(db: Session) -> TokenOut:
+        user = auth.register(session=db, email=body.email, password=body.password, display_name=body.display_name or "")
+        return _token_out(auth.start_api_session(session=db, user=user, user_agent=user_agent, client_ip=ip), user)
+
+    return await in_session(work)
 
 
 @router.post(
@@ -149,66 +156,81 @@ def register(body: RegisterIn, request: Request, db: Db) -> TokenOut:
     response_model=TokenOut,
     responses={429: {"description": "Too many failed attempts; see Retry-After."}},
 )
-def login(body: LoginIn, request: Request, db: Db) -> TokenOut:
-    user = auth.authenticate(session=db, email=body.email, password=body.password, client_ip=client_ip(request))
-    pair = auth.start_api_session(
-        session=db, user=user, user_agent=request.headers.get("user-agent", ""), client_ip=client_ip(request)
-    )
-    return _token_out(pair, user)
+async def login(body: LoginIn, request: Request) -> TokenOut:
+    user_agent, ip = _client(request)
+
+    def work(db: Session) -> TokenOut:
+        user = auth.authenticate(session=db, email=body.email, password=body.password, client_ip=ip)
+        return _token_out(auth.start_api_session(session=db, user=user, user_agent=user_agent, client_ip=ip), user)
+
+    return await in_session(work)
 
 
 @router.post("/refresh", response_model=TokenOut)
-def refresh(body: RefreshIn, db: Db) -> TokenOut:
+async def refresh(body: RefreshIn) -> TokenOut:
     """Swap a refresh token for a new access + refresh pair; the old refresh token stops working."""
-    pair = auth.refresh(session=db, refresh_token=body.refresh_token)
-    return _token_out(pair, auth.get_user(session=db, user_id=pair.user_id))
+
+    def work(db: Session) -> TokenOut:
+        pair = auth.refresh(session=db, refresh_token=body.refresh_token)
+        return _token_out(pair, auth.get_user(session=db, user_id=pair.user_id))
+
+    return await in_session(work)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(caller: CurrentCaller, db: Db, response: Response) -> Response:
+async def logout(caller: CurrentCaller) -> Response:
     """End the caller's session (the access token's, or the cookie's)."""
-    auth.end_session(session=db, auth_session_id=caller.auth_session.id)
-    response.status_code = status.HTTP_204_NO_CONTENT
+    await in_session(lambda db: auth.end_session(session=db, auth_session_id=caller.auth_session.id))
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
     if caller.via_cookie:
         response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
 @router.get("/me", response_model=UserOut)
-def me(caller: CurrentCaller) -> UserOut:
+async def me(caller: CurrentCaller) -> UserOut:
     return UserOut.of(caller.user)
 
 
 @router.patch("/me", response_model=UserOut)
-def update_me(body: MeUpdate, caller: CurrentCaller, db: Db) -> UserOut:
-    user = auth.update_profile(
-        session=db, user=caller.user, display_name=body.display_name, email=body.email, theme=body.theme
-    )
-    return UserOut.of(user)
+async def update_me(body: MeUpdate, caller: CurrentCaller) -> UserOut:
+    def work(db: Session) -> UserOut:
+        user = auth.get_user(session=db, user_id=caller.user.id)
+        auth.update_profile(session=db, user=user, display_name=body.display_name, email=body.email, theme=body.theme)
+        return UserOut.of(user)
+
+    return await in_session(work)
 
 
 @router.post("/me/password", response_model=PasswordChangeOut)
-def change_password(body: PasswordChangeIn, caller: CurrentCaller, db: Db) -> PasswordChangeOut:
+async def change_password(body: PasswordChangeIn, caller: CurrentCaller) -> PasswordChangeOut:
     """Set a new password; every other session of the account is ended."""
-    ended = auth.change_password(
-        session=db,
-        user=caller.user,
-        current_password=body.current_password,
-        new_password=body.new_password,
-        keep_session_id=caller.auth_session.id,
-    )
-    return PasswordChangeOut(sessions_ended=ended)
+
+    def work(db: Session) -> PasswordChangeOut:
+        ended = auth.change_password(
+            session=db,
+            user=auth.get_user(session=db, user_id=caller.user.id),
+            current_password=body.current_password,
+            new_password=body.new_password,
+            keep_session_id=caller.auth_session.id,
+        )
+        return PasswordChangeOut(sessions_ended=ended)
+
+    return await in_session(work)
 
 
 @router.get("/sessions", response_model=SessionsOut)
-def sessions(caller: CurrentCaller, db: Db) -> SessionsOut:
-    rows = auth.list_sessions(session=db, user_id=caller.user.id)
-    return SessionsOut(items=[SessionOut.of(row, caller.auth_session.id) for row in rows], total=len(rows))
+async def sessions(caller: CurrentCaller) -> SessionsOut:
+    def work(db: Session) -> SessionsOut:
+        rows = auth.list_sessions(session=db, user_id=caller.user.id)
+        return SessionsOut(items=[SessionOut.of(row, caller.auth_session.id) for row in rows], total=len(rows))
+
+    return await in_session(work)
 
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke(session_id: uuid.UUID, caller: CurrentCaller, db: Db) -> Response:
-    auth.revoke_session(session=db, user_id=caller.user.id, auth_session_id=session_id)
+async def revoke(session_id: uuid.UUID, caller: CurrentCaller) -> Response:
+    await in_session(lambda db: auth.revoke_session(session=db, user_id=caller.user.id, auth_session_id=session_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -266,52 +288,66 @@ def _logged_in(request: Request, user: User, token: str, next_path: str) -> Redi
     return response
 
 
+def _start_browser_session(request: Request, db: Session, user: User) -> str:
+    user_agent, ip = _client(request)
+    _, token = auth.start_browser_session(session=db, user=user, user_agent=user_agent, client_ip=ip)
+    return token
+
+
 @router.post("/browser/login", include_in_schema=False)
-def browser_login(
+async def browser_login(
     request: Request,
-    db: Db,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=auth.PASSWORD_MAX_LENGTH)] = "",
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> RedirectResponse:
     check_same_origin(request)
     next_path = safe_next(next)
-    try:
-        user = auth.authenticate(session=db, email=email, password=password, client_ip=client_ip(request))
-    except ServiceError as error:
-        return _back_to(request, "/login", next_path, error)
-    _, token = auth.start_browser_session(
-        session=db, user=user, user_agent=request.headers.get("user-agent", ""), client_ip=client_ip(request)
-    )
-    return _logged_in(request, user, token, next_path)
+
+    def work(db: Session) -> tuple[User, str] | ServiceError:
+        try:
+            user = auth.authenticate(session=db, email=email, password=password, client_ip=client_ip(request))
+        except ServiceError as error:
+            return error
+        return user, _start_browser_session(request, db, user)
+
+    outcome = await in_session(work)
+    if isinstance(outcome, ServiceError):
+        return _back_to(request, "/login", next_path, outcome)
+    return _logged_in(request, *outcome, next_path)
 
 
 @router.post("/browser/register", include_in_schema=False)
-def browser_register(
+async def browser_register(
     request: Request,
-    db: Db,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=auth.PASSWORD_MAX_LENGTH)] = "",
     display_name: Annotated[str, Form(max_length=200)] = "",
 ) -> RedirectResponse:
     check_same_origin(request)
-    try:
+
+    def work(db: Session) -> tuple[User, str]:
         user = auth.register(session=db, email=email, password=password, display_name=display_name)
+        return user, _start_browser_session(request, db, user)
+
+    try:
+        outcome = await in_session(work)
     except ServiceError as error:
-        db.rollback()
         return _back_to(request, "/register", DEFAULT_NEXT, error)
-    _, token = auth.start_browser_session(
-        session=db, user=user, user_agent=request.headers.get("user-agent", ""), client_ip=client_ip(request)
-    )
-    return _logged_in(request, user, token, DEFAULT_NEXT)
+    return _logged_in(request, *outcome, DEFAULT_NEXT)
 
 
 @router.post("/browser/logout", include_in_schema=False)
-def browser_logout(request: Request, db: Db, csrf_token: Annotated[str, Form(max_length=200)] = "") -> RedirectResponse:
+async def browser_logout(request: Request, csrf_token: Annotated[str, Form(max_length=200)] = "") -> RedirectResponse:
     check_same_origin(request)
-    found = auth.resolve_browser_session(session=db, token=request.cookies.get(SESSION_COOKIE, ""))
-    if found is not None and csrf_token_matches(found.auth_session.id, csrf_token):
-        auth.end_session(session=db, auth_session_id=found.auth_session.id)
+    token = request.cookies.get(SESSION_COOKIE, "")
+
+    def work(db: Session) -> None:
+        found = auth.resolve_browser_session(session=db, token=token)
+        if found is not None and csrf_token_matches(found.auth_session.id, csrf_token):
+            auth.end_session(session=db, auth_session_id=found.auth_session.id)
+
+    await in_session(work)
     response = RedirectResponse(page_url(request, "/login?signed_out=1"), status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

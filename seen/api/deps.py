@@ -1,8 +1,8 @@
-"""What REST routes share: the database session, the caller, pagination, the client address."""
+"""What REST routes share: database work off the event loop, the caller, pagination, the client address."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 from urllib.parse import urlsplit
@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from seen.config import get_settings
 from seen.db import session_scope
@@ -26,14 +27,19 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 T = TypeVar("T")
 
 
-def get_db() -> Iterator[Session]:
-    with session_scope() as session:
-        yield session
+async def in_session(work: Callable[[Session], T]) -> T:
+    """Run a request's blocking database work in one worker thread, in one transaction.
 
+    One hop per unit of work: the connection is taken and given back inside the same thread, so a
+    request never holds a connection while it waits for a thread (the pool cannot starve the thread
+    pool), and the event loop never blocks. The transaction commits before the response is sent.
+    """
 
-# Function scope: the transaction commits before the response leaves, so a client that reads
-# right after a write sees it.
-Db = Annotated[Session, Depends(get_db, scope="function")]
+    def run() -> T:
+        with session_scope() as session:
+            return work(session)
+
+    return await run_in_threadpool(run)
 
 
 def client_ip(request: Request) -> str:
@@ -65,38 +71,40 @@ class Caller:
     via_cookie: bool
 
 
-def current_caller(request: Request, db: Db) -> Caller:
+async def current_caller(request: Request) -> Caller:
     """The user behind a Bearer access token, or behind the session cookie (with CSRF checks on writes)."""
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise Unauthorized("Use an Authorization: Bearer access token.")
-        found = auth.resolve_access_token(session=db, token=token.strip())
+        found = await in_session(lambda db: auth.resolve_access_token(session=db, token=token.strip()))
         if found is None:
             raise Unauthorized("The access token is invalid or expired.", code="invalid_token")
         return Caller(found.user, found.auth_session, via_cookie=False)
     cookie = request.cookies.get(SESSION_COOKIE, "")
-    found = auth.resolve_browser_session(session=db, token=cookie) if cookie else None
+    if request.method in UNSAFE_METHODS and cookie:
+        check_same_origin(request)
+    found = await in_session(lambda db: auth.resolve_browser_session(session=db, token=cookie)) if cookie else None
     if found is None:
         raise Unauthorized("Log in first.", code="not_authenticated")
-    if request.method in UNSAFE_METHODS:
-        check_same_origin(request)
-        if not csrf_token_matches(found.auth_session.id, request.headers.get(CSRF_HEADER, "")):
-            raise Forbidden("Missing or wrong CSRF token.", code="csrf_failed")
+    if request.method in UNSAFE_METHODS and not csrf_token_matches(
+        found.auth_session.id, request.headers.get(CSRF_HEADER, "")
+    ):
+        raise Forbidden("Missing or wrong CSRF token.", code="csrf_failed")
     return Caller(found.user, found.auth_session, via_cookie=True)
 
 
-CurrentCaller = Annotated[Caller, Depends(current_caller, scope="function")]
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
 
 
-def current_admin(caller: CurrentCaller) -> Caller:
+async def current_admin(caller: CurrentCaller) -> Caller:
     if caller.user.role != Role.ADMIN:
         raise Forbidden("Admins only.", code="admin_only")
     return caller
 
 
-CurrentAdmin = Annotated[Caller, Depends(current_admin, scope="function")]
+CurrentAdmin = Annotated[Caller, Depends(current_admin)]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from seen.services import health
 
@@ -23,13 +24,13 @@ class ReadinessOut(BaseModel):
 
 
 @router.get("/live")
-def live() -> dict[str, str]:
+async def live() -> dict[str, str]:
     return {"status": "ok"}
 
 
 @router.get("/ready", response_model=ReadinessOut, responses={503: {"model": ReadinessOut}})
-def ready() -> JSONResponse:
-    checks = health.readiness()
+async def ready() -> JSONResponse:
+    checks = await run_in_threadpool(health.readiness)
     ok = all(check.ok for check in checks)
     body = ReadinessOut(
         status="ready" if ok else "unavailable",

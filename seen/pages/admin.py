@@ -241,7 +241,7 @@ def _users() -> rx.Component:
                 rx.badge(AdminState.total, variant="soft"),
                 rx.spacer(),
                 rx.form(
-                    rx.input(name="q", placeholder="Search users", type="search", size="2"),
+                    rx.input(name="q", placeholder="Search users", type="search", size="2", width="220px"),
                     on_submit=AdminState.search,
                     reset_on_submit=False,
                 ),
