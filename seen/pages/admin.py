@@ -237,16 +237,23 @@ def _users() -> rx.Component:
     return rx.box(
         rx.vstack(
             rx.hstack(
-                rx.heading("Users", size="4", weight="medium"),
-                rx.badge(AdminState.total, variant="soft"),
-                rx.spacer(),
-                rx.form(
-                    rx.input(name="q", placeholder="Search users", type="search", size="2", width="220px"),
-                    on_submit=AdminState.search,
-                    reset_on_submit=False,
+                rx.hstack(
+                    rx.heading("Users", size="4", weight="medium"),
+                    rx.badge(AdminState.total, variant="soft"),
+                    align="center",
                 ),
-                _create_dialog(),
+                rx.hstack(
+                    rx.form(
+                        rx.input(name="q", placeholder="Search users", type="search", size="2", width="220px"),
+                        on_submit=AdminState.search,
+                        reset_on_submit=False,
+                    ),
+                    _create_dialog(),
+                    align="center",
+                    spacing="3",
+                ),
                 align="center",
+                justify="between",
                 width="100%",
                 wrap="wrap",
                 spacing="3",
@@ -279,6 +286,7 @@ def _users() -> rx.Component:
             width="100%",
         ),
         class_name="seen-card",
+        width="100%",
     )
 
 
@@ -301,6 +309,7 @@ def _registration() -> rx.Component:
             width="100%",
         ),
         class_name="seen-card",
+        width="100%",
     )
 
 
@@ -335,6 +344,7 @@ def _jobs() -> rx.Component:
             width="100%",
         ),
         class_name="seen-card",
+        width="100%",
     )
 
 
@@ -347,6 +357,7 @@ def forbidden_page() -> rx.Component:
             rx.link(rx.button("Back to the dashboard", variant="soft"), href="/app/dashboard"),
         ),
         class_name="seen-card",
+        width="100%",
         data_testid="forbidden",
     )
 

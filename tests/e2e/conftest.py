@@ -171,6 +171,8 @@ def save_screenshot(page: Page, name: str) -> None:
     """Every run keeps its screenshots under tests/.artifacts; SEEN_UPDATE_SCREENSHOTS=1 refreshes the README's."""
     target = ARTIFACTS / "screenshots" / name
     target.parent.mkdir(parents=True, exist_ok=True)
+    # Let transitions (switch thumbs, fades) finish so the picture shows the settled page.
+    page.wait_for_timeout(500)
     page.screenshot(path=str(target), full_page=False)
     if os.environ.get("SEEN_UPDATE_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
