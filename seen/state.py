@@ -122,9 +122,3 @@ class AuthState(rx.State):
         if self._session_token() and self.authenticated() is not None:
             return rx.redirect(HOME_ROUTE)
         return None
-
-
-async def require_user(state: rx.State) -> auth.Authenticated | None:
-    """For page states: the caller re-validated, or None after scheduling the login redirect."""
-    auth_state = await state.get_state(AuthState)
-    return auth_state.authenticated()
