@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Generic, TypeVar
 from urllib.parse import urlsplit
 
+import anyio
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from seen.config import get_settings
 from seen.db import session_scope
@@ -23,8 +24,15 @@ SESSION_COOKIE = "seen_session"
 THEME_COOKIE = "seen_theme"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+DATABASE_THREADS = 8
 
 T = TypeVar("T")
+
+
+@lru_cache
+def _database_threads() -> anyio.CapacityLimiter:
+    # A few threads keep the database busy; dozens would only fight over the GIL and the pool.
+    return anyio.CapacityLimiter(DATABASE_THREADS)
 
 
 async def in_session(work: Callable[[Session], T]) -> T:
@@ -39,7 +47,7 @@ async def in_session(work: Callable[[Session], T]) -> T:
         with session_scope() as session:
             return work(session)
 
-    return await run_in_threadpool(run)
+    return await anyio.to_thread.run_sync(run, limiter=_database_threads())
 
 
 def client_ip(request: Request) -> str:
