@@ -232,6 +232,52 @@ def test_theme_is_kept_after_reload_and_follows_the_account(
     expect(html).to_have_class(re.compile(r"\bdark\b"))
 
 
+def test_profile_and_password_are_changed_in_settings(running_app: RunningApp, context: BrowserContext):
+    page = context.new_page()
+    login(page, running_app, MEMBER[1], MEMBER[2], "/app/settings")
+    expect_heading(page, "Profile")
+    # When the member renames themselves
+    name = page.locator("input[name=display_name]")
+    name.fill("Bobby Member")
+    page.get_by_role("button", name="Save profile").click()
+    # Then it is saved and the dashboard greets the new name
+    expect(page.get_by_text("Profile saved.")).to_be_visible()
+    page.locator("nav.seen-sidebar").get_by_role("link", name="Dashboard", exact=True).click()
+    expect_heading(page, "Hello, Bobby Member")
+    page.goto(running_app.url("/app/settings"))
+    # A mismatched repeat is refused before anything changes
+    page.locator("input[name=current_password]").fill(MEMBER[2])
+    page.locator("input[name=new_password]").fill("a brand new secret")
+    page.locator("input[name=confirm_password]").fill("a different secret")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text("The new passwords do not match.")).to_be_visible()
+    # A wrong current password is refused with a message
+    page.locator("input[name=current_password]").fill("not the password")
+    page.locator("input[name=new_password]").fill("a brand new secret")
+    page.locator("input[name=confirm_password]").fill("a brand new secret")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text("The current password is wrong.")).to_be_visible()
+    # The right one changes it, and the old password no longer logs in
+    page.locator("input[name=current_password]").fill(MEMBER[2])
+    page.locator("input[name=new_password]").fill("a brand new secret")
+    page.locator("input[name=confirm_password]").fill("a brand new secret")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text(re.compile(r"Password changed\. \d+ other sessions? signed out\."))).to_be_visible()
+    old = httpx.post(running_app.url("/api/v1/auth/login"), json={"email": MEMBER[1], "password": MEMBER[2]})
+    assert old.status_code == 401
+    new = httpx.post(running_app.url("/api/v1/auth/login"), json={"email": MEMBER[1], "password": "a brand new secret"})
+    assert new.status_code == 200
+    # Put things back for the tests that follow
+    page.locator("input[name=current_password]").fill("a brand new secret")
+    page.locator("input[name=new_password]").fill(MEMBER[2])
+    page.locator("input[name=confirm_password]").fill(MEMBER[2])
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text(re.compile(r"Password changed"))).to_be_visible()
+    name.fill(MEMBER[0])
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_text("Profile saved.")).to_be_visible()
+
+
 def test_a_revoked_session_is_logged_out(browser: Browser, running_app: RunningApp, context: BrowserContext):
     # Given the member signed in on two browsers
     laptop = context.new_page()
