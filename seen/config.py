@@ -78,6 +78,16 @@ class Settings(BaseSettings):
     tmdb_read_token: str = Field(default="", description="TMDB v4 read access token (alternative to the API key).")
     igdb_client_id: str = Field(default="", description="Twitch client id for IGDB (games catalogue).")
     igdb_client_secret: str = Field(default="", description="Twitch client secret for IGDB (games catalogue).")
+    tmdb_base_url: str = Field(
+        default="https://api.themoviedb.org/3", description="TMDB v3 API address (tests and demos use a local fake)."
+    )
+    igdb_base_url: str = Field(
+        default="https://api.igdb.com/v4", description="IGDB v4 API address (tests and demos use a local fake)."
+    )
+    twitch_token_url: str = Field(
+        default="https://id.twitch.tv/oauth2/token",
+        description="Twitch OAuth token endpoint that issues IGDB access tokens (client credentials).",
+    )
 
     embedded_worker: bool | None = Field(
         default=None,

@@ -8,9 +8,6 @@ service skips its half; under CI=true it fails the run.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,12 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
-import uvicorn
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 from seen import cache, db
 from seen.config import reset_settings
+from tests.servers import serve_asgi
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("SEEN_TEST_DATABASE_URL", "")
@@ -37,12 +34,6 @@ def skip_or_fail(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (required when CI=true)")
     pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass(frozen=True)
@@ -144,34 +135,14 @@ def settings_env(monkeypatch: pytest.MonkeyPatch):
     return apply
 
 
-class _ServerThread(threading.Thread):
-    def __init__(self, server: uvicorn.Server) -> None:
-        super().__init__(daemon=True)
-        self.server = server
-
-    def run(self) -> None:
-        self.server.run()
-
-
 @pytest.fixture(scope="session")
 def api_base_url() -> Iterator[str]:
     """The REST API (with its middleware) served over real HTTP by uvicorn on a free port."""
     from seen.api import create_api
     from seen.api.middleware import with_request_context
 
-    port = free_port()
-    config = uvicorn.Config(with_request_context(create_api()), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = _ServerThread(server)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("API test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_asgi(with_request_context(create_api()), name="api") as base_url:
+        yield base_url
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ import pytest
 import redis
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.conftest import IN_CI, PG_URL, REDIS_URL, free_port, skip_or_fail
+from tests.conftest import IN_CI, PG_URL, REDIS_URL, skip_or_fail
+from tests.servers import free_port
 
 PROJECT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
