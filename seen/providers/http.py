@@ -248,7 +248,20 @@ def _loggable_url(url: str, params: Params) -> str:
     return redact(f"{url}?{urlencode(shown, doseq=True)}" if shown else url)
 
 
-class ProviderClient:
+class Closing:
+    """`with Client(...) as client:` releases the client's connections when the block ends."""
+
+    def close(self) -> None:
+        """Release what the client holds; subclasses say what."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+
+class ProviderClient(Closing):
     """A synchronous client for one provider: cache, rate limit, timeouts, retries, error mapping."""
 
     def __init__(
@@ -285,18 +298,8 @@ class ProviderClient:
         self._wall_clock = wall_clock
         self._http = httpx.Client(headers=headers, timeout=timeout, follow_redirects=True, transport=transport)
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
-        self.close()
-
     def close(self) -> None:
         self._http.close()
-
-    def set_default_header(self, name: str, value: str) -> None:
-        """Replace a header on every later request (a renewed bearer token)."""
-        self._http.headers[name] = value
 
     def request(
         self,
@@ -307,12 +310,18 @@ class ProviderClient:
         json: Any = None,
         content: bytes | str | None = None,
         cache_ttl: int | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> ProviderResponse:
-        """Send one request (with retries) and return its decoded JSON, or raise a `ProviderError`."""
+        """Send one request (with retries) and return its decoded JSON, or raise a `ProviderError`.
+
+        `headers` apply to this request only (a bearer token that another thread may be renewing);
+        they never enter the cache key, like every credential.
+        """
         method = method.upper()
         url = f"{self.base_url}{path}" if path else self.base_url
         merged = {**self._params, **(params or {})}
-        body, headers = _encode_body(json, content)
+        body, body_headers = _encode_body(json, content)
+        headers = {**body_headers, **(headers or {})}
         name = cache_key(self.provider, method, url, merged, body) if self._caches(method, cache_ttl) else None
         if name is not None:
             cached = self._cache_get(name)

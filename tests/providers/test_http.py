@@ -325,9 +325,9 @@ def test_renewing_the_bearer_token_after_a_401(fake: ProviderFake, urls: FakeUrl
         with pytest.raises(ProviderAuthError):
             igdb.request("POST", "/platforms", content="fields *;")
 
-        # When the caller renews the token and retries once
-        igdb.set_default_header("Authorization", f"Bearer {twitch_token(fake, urls, clock)}")
-        answer = igdb.request("POST", "/platforms", content="fields *;")
+        # When the caller retries once with a renewed token, for this request only
+        renewed = {"Authorization": f"Bearer {twitch_token(fake, urls, clock)}"}
+        answer = igdb.request("POST", "/platforms", content="fields *;", headers=renewed)
 
     # Then the retry succeeds
     assert [platform["abbreviation"] for platform in answer.json] == ["PC", "PS4", "Switch"]
