@@ -67,14 +67,9 @@ SUMMARY_FIELDS = (
     "total_rating_count",
     "hypes",
 )
+# Details add what only a game's own page shows.
 DETAIL_FIELDS = (
-    "name",
-    "summary",
-    "first_release_date",
-    "cover.image_id",
-    "genres.name",
-    "platforms.name",
-    "platforms.abbreviation",
+    *SUMMARY_FIELDS,
     "franchises.name",
     "involved_companies.company.name",
     "involved_companies.developer",
@@ -87,8 +82,6 @@ DETAIL_FIELDS = (
     "dlcs.name",
     "expansions.name",
     "similar_games.name",
-    "total_rating",
-    "total_rating_count",
     "url",
 )
 

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from seen import cache
+from seen.config import reset_settings
 from tests.fakes.provider_server import FakeUrls, ProviderFake, serve
 
 
@@ -46,3 +48,14 @@ def urls(provider_server: tuple[ProviderFake, FakeUrls]) -> FakeUrls:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture
+def memory_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A fresh in-memory cache for one test, so no answer or token leaks between tests."""
+    monkeypatch.setenv("SEEN_REDIS_URL", "")
+    reset_settings()
+    cache.reset_cache()
+    yield
+    reset_settings()
+    cache.reset_cache()

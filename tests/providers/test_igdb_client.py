@@ -39,15 +39,7 @@ JAN_1_2024 = 1_704_067_200  # 60 days earlier
 SUMMARY = ",".join(SUMMARY_FIELDS)
 
 
-@pytest.fixture(autouse=True)
-def memory_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A fresh in-memory cache for each test, so no answer or token leaks between tests."""
-    monkeypatch.setenv("SEEN_REDIS_URL", "")
-    reset_settings()
-    cache.reset_cache()
-    yield
-    reset_settings()
-    cache.reset_cache()
+pytestmark = pytest.mark.usefixtures("memory_cache")
 
 
 @pytest.fixture

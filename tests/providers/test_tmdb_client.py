@@ -31,16 +31,7 @@ from tests.fakes.provider_server import FakeUrls, ProviderFake, RecordedRequest,
 from tests.providers.conftest import FakeClock
 from tests.servers import free_port
 
-
-@pytest.fixture(autouse=True)
-def memory_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A fresh in-memory response cache for each test, so no answer leaks between tests."""
-    monkeypatch.setenv("SEEN_REDIS_URL", "")
-    reset_settings()
-    cache.reset_cache()
-    yield
-    reset_settings()
-    cache.reset_cache()
+pytestmark = pytest.mark.usefixtures("memory_cache")
 
 
 @pytest.fixture(params=["memory", "redis"])
