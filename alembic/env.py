@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 import seen.models  # noqa: F401  (registers the tables)
 from alembic import context
 from seen.db import build_engine
+from seen.services.search import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -33,6 +34,8 @@ def run_migrations_online() -> None:
             # SQLite alters tables by copying them; batch mode does that for it.
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            # The search objects of migration 0003 (FTS5 tables, trigram indexes) are not in the models.
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import Any
 
-from bench import api_throughput, startup, wrk
+from bench import api_throughput, catalogue_search, startup, wrk
 from bench.common import ROOT, write_result
 
 Benchmark = tuple[Callable[[], dict[str, Any]], Callable[[dict[str, Any]], list[str]]]
@@ -22,6 +22,7 @@ Benchmark = tuple[Callable[[], dict[str, Any]], Callable[[dict[str, Any]], list[
 BENCHMARKS: dict[str, Benchmark] = {
     startup.NAME: (startup.run, startup.summary),
     api_throughput.NAME: (api_throughput.run, api_throughput.summary),
+    catalogue_search.NAME: (catalogue_search.run, catalogue_search.summary),
 }
 
 

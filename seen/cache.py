@@ -27,6 +27,10 @@ class Cache(Protocol):
     def get_json(self, name: str) -> Any | None: ...
     def set_json(self, name: str, value: Any, ttl_seconds: int) -> None: ...
     def delete(self, *names: str) -> None: ...
+    def add_json(self, name: str, value: Any, ttl_seconds: int) -> bool:
+        """Set only if absent (a lock or a "done recently" marker); True when this call set it."""
+        ...
+
     def incr_window(self, name: str, window_seconds: int) -> tuple[int, int]:
         """Count one more event in a fixed window; returns (count, seconds until the window ends)."""
         ...
@@ -65,6 +69,13 @@ class MemoryCache:
             for name in names:
                 self._items.pop(name, None)
 
+    def add_json(self, name: str, value: Any, ttl_seconds: int) -> bool:
+        with self._lock:
+            if self._live(name) is not None:
+                return False
+            self._items[name] = (time.monotonic() + ttl_seconds, json.dumps(value))
+            return True
+
     def incr_window(self, name: str, window_seconds: int) -> tuple[int, int]:
         with self._lock:
             now = time.monotonic()
@@ -98,6 +109,9 @@ class RedisCache:
     def delete(self, *names: str) -> None:
         if names:
             self._redis.delete(*names)
+
+    def add_json(self, name: str, value: Any, ttl_seconds: int) -> bool:
+        return bool(self._redis.set(name, json.dumps(value), ex=ttl_seconds, nx=True))
 
     def incr_window(self, name: str, window_seconds: int) -> tuple[int, int]:
         pipe = self._redis.pipeline()

@@ -78,6 +78,15 @@ class Settings(BaseSettings):
     tmdb_read_token: str = Field(default="", description="TMDB v4 read access token (alternative to the API key).")
     igdb_client_id: str = Field(default="", description="Twitch client id for IGDB (games catalogue).")
     igdb_client_secret: str = Field(default="", description="Twitch client secret for IGDB (games catalogue).")
+    tmdb_language: str = Field(
+        default="en-US", pattern=r"^[a-z]{2}(-[A-Z]{2})?$", description="Language of TMDB titles and overviews."
+    )
+    tmdb_region: str = Field(
+        default="US", pattern=r"^[A-Z]{2}$", description="Country for TMDB release dates, upcoming and now playing."
+    )
+    catalogue_stale_days: int = Field(
+        default=7, ge=1, le=365, description="Age after which a title's details are refreshed in the background."
+    )
     tmdb_base_url: str = Field(
         default="https://api.themoviedb.org/3", description="TMDB v3 API address (tests and demos use a local fake)."
     )
@@ -87,6 +96,14 @@ class Settings(BaseSettings):
     twitch_token_url: str = Field(
         default="https://id.twitch.tv/oauth2/token",
         description="Twitch OAuth token endpoint that issues IGDB access tokens (client credentials).",
+    )
+    tmdb_image_base_url: str = Field(
+        default="https://image.tmdb.org/t/p",
+        description="TMDB image CDN address; posters, backdrops, stills and profiles come from `{this}/original`.",
+    )
+    igdb_image_base_url: str = Field(
+        default="https://images.igdb.com/igdb/image/upload",
+        description="IGDB image CDN address; covers and screenshots come from `{this}/t_original/<id>.jpg`.",
     )
 
     embedded_worker: bool | None = Field(

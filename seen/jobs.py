@@ -12,6 +12,10 @@ from dramatiq.brokers.redis import RedisBroker
 
 
 def enqueue(actor_name: str, **kwargs: Any) -> None:
+    # The app process may not run a worker; importing the actors installs the configured broker and
+    # declares every actor, so a message can be sent by name from anywhere.
+    import workers.tasks  # noqa: F401
+
     broker = dramatiq.get_broker()
     actor = broker.get_actor(actor_name)
     actor.send(**kwargs)

@@ -21,6 +21,7 @@ from sqlmodel import Session, SQLModel
 
 from seen import cache, db
 from seen.config import reset_settings
+from tests.fakes.provider_server import FakeUrls, ProviderFake, serve
 from tests.servers import serve_asgi
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -149,3 +150,23 @@ def api_base_url() -> Iterator[str]:
 def client(backend: Backend, api_base_url: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=api_base_url, timeout=20) as http:
         yield http
+
+
+@pytest.fixture(scope="session")
+def provider_server() -> Iterator[tuple[ProviderFake, FakeUrls]]:
+    """The local fake TMDB + IGDB + Twitch + image CDNs over real HTTP, once per session."""
+    fake = ProviderFake()
+    with serve(fake) as urls:
+        yield fake, urls
+
+
+@pytest.fixture
+def fake(provider_server: tuple[ProviderFake, FakeUrls]) -> ProviderFake:
+    """The shared fake with no recorded requests, faults or tokens left from other tests."""
+    provider_server[0].reset()
+    return provider_server[0]
+
+
+@pytest.fixture
+def urls(provider_server: tuple[ProviderFake, FakeUrls]) -> FakeUrls:
+    return provider_server[1]

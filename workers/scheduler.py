@@ -26,7 +26,15 @@ class Schedule:
     trigger: IntervalTrigger
 
 
-SCHEDULES = (Schedule("sessions.purge_expired", IntervalTrigger(hours=6)),)
+SCHEDULES = (
+    Schedule("sessions.purge_expired", IntervalTrigger(hours=6)),
+    Schedule("catalogue.sync_trending", IntervalTrigger(minutes=10)),
+    Schedule("catalogue.sync_lists", IntervalTrigger(minutes=45)),
+    Schedule("catalogue.sync_game_lists", IntervalTrigger(hours=1)),
+    Schedule("catalogue.sync_genres", IntervalTrigger(days=1)),
+    Schedule("catalogue.refresh_stale", IntervalTrigger(weeks=1)),
+    Schedule("catalogue.cleanup_sync_log", IntervalTrigger(days=30)),
+)
 
 
 def build_scheduler() -> BackgroundScheduler:

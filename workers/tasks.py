@@ -7,8 +7,9 @@ import logging
 import dramatiq
 
 from seen.db import session_scope
-from seen.services import auth, job_runs
+from seen.services import auth, images, job_runs
 from workers import broker as _broker  # noqa: F401  (installs the broker before actors are declared)
+from workers import catalogue as _catalogue  # noqa: F401  (`dramatiq workers.tasks` loads every actor)
 
 log = logging.getLogger(__name__)
 
@@ -19,3 +20,16 @@ def purge_expired_sessions() -> None:
         removed = auth.purge_expired_sessions(session=session)
         report(f"removed {removed} sessions")
         log.info("purged expired sessions", extra={"removed": removed})
+
+
+@dramatiq.actor(actor_name="images.prefetch", queue_name="images", max_retries=3)
+def prefetch_images(items: list[list[str]]) -> None:
+    """Store the artwork of [provider, kind, path] triples; stored ones are skipped, so a retry only redoes failures.
+
+    Not recorded in job_runs: it runs once per catalogue fetch, which would bury the scheduled jobs admins look at.
+    """
+    report = images.prefetch(items=[(provider, kind, path) for provider, kind, path in items])
+    log.info("prefetched images", extra={"ready": report.ready, "missing": report.missing, "failed": report.failed})
+    if report.failed:
+        # Raising hands the message to the Retries middleware (with backoff); missing images are not retried.
+        raise images.ImageUnavailable(f"{report.failed} of {len(items)} images could not be fetched")

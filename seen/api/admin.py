@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, status
+import anyio
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from seen.api.auth import UserOut
 from seen.api.deps import CurrentAdmin, Paginated, Pagination, in_session
 from seen.models.users import Role
-from seen.services import app_settings, auth, users
+from seen.services import app_settings, auth, provider_admin, users
+from seen.services.provider_admin import ProviderStatus, SyncLogLine
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -81,3 +84,54 @@ async def update_settings(body: SettingsUpdate, _: CurrentAdmin) -> SettingsOut:
         return SettingsOut(registration_open=app_settings.registration_open(session=db))
 
     return await in_session(work)
+
+
+class ProvidersUpdate(BaseModel):
+    """Empty string: back to the environment's value. Absent: unchanged."""
+
+    tmdb_api_key: str | None = Field(default=None, max_length=500)
+    tmdb_read_token: str | None = Field(default=None, max_length=2000)
+    tmdb_language: str | None = Field(default=None, max_length=16)
+    tmdb_region: str | None = Field(default=None, max_length=8)
+    igdb_client_id: str | None = Field(default=None, max_length=500)
+    igdb_client_secret: str | None = Field(default=None, max_length=500)
+
+
+class ConnectionTest(BaseModel):
+    provider: Literal["tmdb", "igdb"]
+
+
+class ConnectionResult(BaseModel):
+    provider: str
+    ok: bool
+    message: str
+
+
+@router.get("/providers", response_model=list[ProviderStatus])
+async def read_providers(_: CurrentAdmin) -> list[ProviderStatus]:
+    return await in_session(lambda db: provider_admin.provider_statuses(session=db))
+
+
+@router.patch("/providers", response_model=list[ProviderStatus])
+async def update_providers(body: ProvidersUpdate, _: CurrentAdmin) -> list[ProviderStatus]:
+    def work(db: Session) -> list[ProviderStatus]:
+        app_settings.set_provider_settings(session=db, values=body.model_dump(exclude_none=True))
+        return provider_admin.provider_statuses(session=db)
+
+    return await in_session(work)
+
+
+@router.post("/providers/test", response_model=ConnectionResult)
+async def test_provider(body: ConnectionTest, _: CurrentAdmin) -> ConnectionResult:
+    settings = await in_session(lambda db: app_settings.provider_settings(session=db))
+    ok, message = await anyio.to_thread.run_sync(
+        lambda: provider_admin.test_connection(settings=settings, provider=body.provider)
+    )
+    return ConnectionResult(provider=body.provider, ok=ok, message=message)
+
+
+@router.get("/sync-log", response_model=list[SyncLogLine])
+async def read_sync_log(
+    _: CurrentAdmin, limit: Annotated[int, Query(ge=1, le=500)] = 50, failures: bool = False
+) -> list[SyncLogLine]:
+    return await in_session(lambda db: provider_admin.sync_log(session=db, limit=limit, failures_only=failures))

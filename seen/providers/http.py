@@ -278,6 +278,7 @@ class ProviderClient(Closing):
         backoff_cap: float = 30.0,
         max_retry_after: float = 60.0,
         cache_methods: frozenset[str] = frozenset({"GET"}),
+        read_cache: bool = True,
         limiter: RateLimiter | None = None,
         sleep: Sleep = time.sleep,
         jitter: Callable[[], float] = random.random,
@@ -286,6 +287,8 @@ class ProviderClient(Closing):
     ) -> None:
         self.provider = provider
         self.base_url = base_url.rstrip("/")
+        # Sync jobs want the provider's answer of now: they skip cached answers but still store theirs.
+        self._read_cache = read_cache
         self._params = dict(params or {})
         self._max_retries = max_retries
         self._backoff_base = backoff_base
@@ -323,7 +326,7 @@ class ProviderClient(Closing):
         body, body_headers = _encode_body(json, content)
         headers = {**body_headers, **(headers or {})}
         name = cache_key(self.provider, method, url, merged, body) if self._caches(method, cache_ttl) else None
-        if name is not None:
+        if name is not None and self._read_cache:
             cached = self._cache_get(name)
             if cached is not None:
                 logger.debug("provider cache hit", extra={"provider": self.provider, "url": _loggable_url(url, merged)})

@@ -227,15 +227,30 @@ class TmdbClient(Closing):
     def _unusable(self, what: str) -> ProviderError:
         return ProviderError(f"tmdb answered an unusable {what}", provider="tmdb")
 
+    def _with_parts(self, path: str, append: Iterable[str]) -> Any:
+        """Details with `append_to_response`; a part the answer lacks (a cache or proxy in between that
+        dropped the query, a partial record) is asked for on its own, so a detail page is never half empty."""
+        parts = tuple(part for part in append if part)
+        payload = self._get(path, DETAILS_TTL, self._append(parts))
+        if not isinstance(payload, dict):
+            return payload
+        for part in parts:
+            if part not in payload:
+                try:
+                    payload[part] = self._get(f"{path}/{part}", DETAILS_TTL)
+                except (ProviderError, ValueError) as error:
+                    log.info("TMDB detail part unavailable", extra={"path": path, "part": part, "error": str(error)})
+        return payload
+
     def movie(self, tmdb_id: int, append: Iterable[str] = MOVIE_APPEND) -> MediaDetails:
-        payload = self._get(f"/movie/{int(tmdb_id)}", DETAILS_TTL, self._append(append))
+        payload = self._with_parts(f"/movie/{int(tmdb_id)}", append)
         details = normalise.movie_details(payload)
         if details is None:
             raise self._unusable(f"movie payload for {tmdb_id}")
         return details
 
     def show(self, tmdb_id: int, append: Iterable[str] = SHOW_APPEND) -> MediaDetails:
-        payload = self._get(f"/tv/{int(tmdb_id)}", DETAILS_TTL, self._append(append))
+        payload = self._with_parts(f"/tv/{int(tmdb_id)}", append)
         details = normalise.show_details(payload)
         if details is None:
             raise self._unusable(f"show payload for {tmdb_id}")
@@ -257,7 +272,7 @@ class TmdbClient(Closing):
 
     def person(self, tmdb_id: int) -> PersonDetails:
         """A person with their filmography (`combined_credits`) and external ids."""
-        payload = self._get(f"/person/{int(tmdb_id)}", DETAILS_TTL, self._append(PERSON_APPEND))
+        payload = self._with_parts(f"/person/{int(tmdb_id)}", PERSON_APPEND)
         found = normalise.person(payload)
         if found is None:
             raise self._unusable(f"person payload for {tmdb_id}")

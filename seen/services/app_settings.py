@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError as PydanticValidationError
 from sqlmodel import Session
 
-from seen.config import get_settings
+from seen.config import Settings, get_settings
 from seen.models.base import utcnow
 from seen.models.system import AppSetting
+from seen.services.errors import InvalidInput
 
 REGISTRATION_OPEN = "registration_open"
 
 
-def _stored(*, session: Session, key: str) -> Any | None:
+def stored_value(*, session: Session, key: str) -> Any | None:
     row = session.get(AppSetting, key)
     return None if row is None else row.value
 
 
-def _store(*, session: Session, key: str, value: Any) -> None:
+def store_value(*, session: Session, key: str, value: Any) -> None:
     row = session.get(AppSetting, key) or AppSetting(key=key, value=value)
     row.value = value
     row.updated_at = utcnow()
@@ -26,9 +28,67 @@ def _store(*, session: Session, key: str, value: Any) -> None:
 
 
 def registration_open(*, session: Session) -> bool:
-    stored = _stored(session=session, key=REGISTRATION_OPEN)
+    stored = stored_value(session=session, key=REGISTRATION_OPEN)
     return get_settings().registration_open if stored is None else bool(stored)
 
 
 def set_registration_open(*, session: Session, is_open: bool) -> None:
-    _store(session=session, key=REGISTRATION_OPEN, value=bool(is_open))
+    store_value(session=session, key=REGISTRATION_OPEN, value=bool(is_open))
+
+
+# Provider settings admins may set in /app/admin over the environment's values. Secrets among them are
+# stored as given (like the environment holds them) and never sent back to a browser: see `masked`.
+PROVIDER_FIELDS = (
+    "tmdb_api_key",
+    "tmdb_read_token",
+    "igdb_client_id",
+    "igdb_client_secret",
+    "tmdb_language",
+    "tmdb_region",
+)
+SECRET_FIELDS = frozenset({"tmdb_api_key", "tmdb_read_token", "igdb_client_secret"})
+_PROVIDER_KEY = "providers"
+
+
+def provider_overrides(*, session: Session) -> dict[str, str]:
+    stored = stored_value(session=session, key=_PROVIDER_KEY)
+    if not isinstance(stored, dict):
+        return {}
+    return {name: str(value) for name, value in stored.items() if name in PROVIDER_FIELDS and value is not None}
+
+
+def provider_settings(*, session: Session) -> Settings:
+    """The environment's settings with the admin's provider overrides on top: what provider clients use."""
+    overrides = provider_overrides(session=session)
+    settings = get_settings()
+    return settings.model_copy(update=overrides) if overrides else settings
+
+
+def set_provider_settings(*, session: Session, values: dict[str, str | None]) -> Settings:
+    """Store overrides; an empty string clears a field back to the environment's value. Validated first."""
+    unknown = set(values) - set(PROVIDER_FIELDS)
+    if unknown:
+        raise InvalidInput(f"unknown provider settings: {', '.join(sorted(unknown))}")
+    merged = provider_overrides(session=session)
+    for name, value in values.items():
+        if value is None:
+            continue
+        value = value.strip()
+        if value:
+            merged[name] = value
+        else:
+            merged.pop(name, None)
+    try:
+        candidate = Settings.model_validate({**get_settings().model_dump(), **merged})
+    except PydanticValidationError as error:
+        fields = ", ".join(str(problem["loc"][0]) for problem in error.errors() if problem.get("loc"))
+        raise InvalidInput(f"invalid provider settings: {fields}") from error
+    store_value(session=session, key=_PROVIDER_KEY, value=merged)
+    return candidate
+
+
+def masked(value: str) -> str:
+    """Enough of a secret to recognise it, never enough to use it."""
+    if not value:
+        return ""
+    return "••••" + value[-4:] if len(value) > 8 else "••••"

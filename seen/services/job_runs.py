@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from seen.cache import get_cache, key
 from seen.db import session_scope
 from seen.models.base import as_utc, utcnow
 from seen.models.system import JobRun
@@ -58,3 +59,17 @@ def latest_runs(*, session: Session) -> list[JobSummary]:
         select(JobRun).join(newest, col(JobRun.id) == newest.c.last_id).order_by(col(JobRun.job_name))
     ).all()
     return [JobSummary(row.job_name, row.status, as_utc(row.started_at), row.duration_ms, row.detail) for row in rows]
+
+
+@contextmanager
+def exclusive(job_name: str, *, ttl_seconds: int) -> Iterator[bool]:
+    """A lock across processes (through the cache) so two runs of one job never overlap: the block gets
+    False when a run is already going. The TTL frees the lock if its holder dies mid-run."""
+    lock = key("job-lock", job_name)
+    if not get_cache().add_json(lock, utcnow().isoformat(), ttl_seconds):
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        get_cache().delete(lock)

@@ -1,4 +1,4 @@
-"""A local fake of TMDB v3, IGDB v4 and Twitch OAuth that serves recorded responses unchanged.
+"""A local fake of TMDB v3, IGDB v4 and Twitch OAuth (recorded responses, served unchanged) and of the image CDNs.
 
 Routing is by method and path only (query strings and bodies do not pick the file, except IGDB's
 `search` and `where id = N`), so a test gets exactly the bytes that were recorded. Sources, first match
@@ -11,6 +11,10 @@ wins among equally specific routes:
 - IGDB: `tests/fixtures/igdb/<endpoint>.json`, then `Henry-Sarabia-igdb/test_data/<singular>_list.json`
   (`_search.json` for a body with `search "..."`, `_get.json` for `where id = N;`).
 - Twitch: `POST /oauth2/token` issues bearer tokens the fake IGDB accepts until they are expired.
+- Image CDNs: `GET /t/p/original/<name>` (TMDB) and `GET /igdb/image/upload/t_original/<id>.jpg` (IGDB) answer a
+  generated JPEG (1000x1500; "small" in the name: 150x225, "wide": 1920x1080, "rotated": stored 1500x1000 with
+  EXIF orientation 6). Names with "missing" answer 404, "notimage" a non-image body labelled image/jpeg,
+  "wrongtype" an HTML page, "huge" a 20 MB chunked body with no Content-Length, "slow" answer after 0.5 s.
 
 Faults for tests: `rate_limit_next`, `fail_next`, `expire_igdb_tokens`; every request is recorded.
 Run it for a demo with `python -m tests.fakes.provider_server --port 8765` (prints the SEEN_* settings).
@@ -19,21 +23,25 @@ Run it for a demo with `python -m tests.fakes.provider_server --port 8765` (prin
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import re
 import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import parse_qsl
 
+from PIL import Image
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tests.servers import serve_asgi
@@ -74,6 +82,9 @@ IGDB_FILE_ALIASES = {"age_rating_content_descriptions": "ageratingcontent"}
 _IGDB_SEARCH = re.compile(r"(?:^|;)\s*search\s+\"", re.IGNORECASE)
 _IGDB_BY_ID = re.compile(r"where\s+id\s*=\s*\d+\s*;", re.IGNORECASE)
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+TMDB_IMAGE_PREFIX = "/t/p/original/"
+IGDB_IMAGE_PREFIX = "/igdb/image/upload/t_original/"
+HUGE_IMAGE_BYTES = 20 * 1024 * 1024
 
 
 def igdb_file_stem(endpoint: str) -> str:
@@ -226,6 +237,8 @@ class ProviderFake:
         fault = self._take_fault(path)
         if fault is not None:
             return _fault_response(path, fault)
+        if path.startswith((TMDB_IMAGE_PREFIX, IGDB_IMAGE_PREFIX)):
+            return await _image(request.method, path)
         if path.startswith("/3/"):
             return self._tmdb(request, path)
         if path.startswith("/v4/"):
@@ -324,6 +337,52 @@ def _tmdb_routes(fixtures: Path | None, corpus: Path | None) -> list[TmdbRoute]:
     return routes
 
 
+async def _image(method: str, path: str) -> Response:
+    """The CDNs answer a bare 404 page for unknown files; the name's hints pick every other answer."""
+    name = path.rsplit("/", 1)[-1]
+    igdb = path.startswith(IGDB_IMAGE_PREFIX)
+    if method != "GET" or "missing" in name or (igdb and not name.endswith(".jpg")):
+        return Response(b"<html><body>404 Not Found</body></html>", status_code=404, media_type="text/html")
+    if "notimage" in name:
+        return Response(b"<html><body>certainly not a JPEG</body></html>", media_type="image/jpeg")
+    if "wrongtype" in name:
+        return Response(b"<html><body>a login page</body></html>", media_type="text/html")
+    if "huge" in name:
+        # Chunked, so only a reader that counts while streaming can stop it.
+        return StreamingResponse(_huge_body(), media_type="image/jpeg")
+    if "slow" in name:
+        await asyncio.sleep(0.5)
+    if "small" in name:
+        body = fake_jpeg(150, 225)
+    elif "wide" in name:
+        body = fake_jpeg(1920, 1080)
+    elif "rotated" in name:
+        body = fake_jpeg(1500, 1000, orientation=6)
+    else:
+        body = fake_jpeg(1000, 1500)
+    return Response(body, media_type="image/jpeg", headers={"Cache-Control": "public, max-age=31536000"})
+
+
+async def _huge_body() -> AsyncIterator[bytes]:
+    chunk = b"\xff" * 65536
+    for _ in range(HUGE_IMAGE_BYTES // len(chunk)):
+        yield chunk
+
+
+@lru_cache(maxsize=8)
+def fake_jpeg(width: int, height: int, *, orientation: int = 1) -> bytes:
+    """A JPEG with gradients (so resizing and encoding do real work), optionally carrying an EXIF orientation."""
+    across = Image.linear_gradient("L").resize((width, height))
+    down = Image.linear_gradient("L").rotate(90).resize((width, height))
+    image = Image.merge("RGB", (across, down, Image.new("L", (width, height), 96)))
+    exif = Image.Exif()
+    if orientation != 1:
+        exif[0x0112] = orientation  # Orientation
+    buffer = BytesIO()
+    image.save(buffer, "JPEG", quality=85, exif=exif.tobytes())
+    return buffer.getvalue()
+
+
 def _file_response(file: Path, status: int) -> Response:
     return Response(file.read_bytes(), status_code=status, media_type=JSON_TYPE)
 
@@ -356,12 +415,22 @@ class FakeUrls:
     def twitch_token(self) -> str:
         return f"{self.root}/oauth2/token"
 
+    @property
+    def tmdb_images(self) -> str:
+        return f"{self.root}/t/p"
+
+    @property
+    def igdb_images(self) -> str:
+        return f"{self.root}/igdb/image/upload"
+
     def settings_env(self, fake: ProviderFake) -> dict[str, str]:
         """The SEEN_* variables that point the real clients at this fake with its credentials."""
         return {
             "SEEN_TMDB_BASE_URL": self.tmdb,
             "SEEN_IGDB_BASE_URL": self.igdb,
             "SEEN_TWITCH_TOKEN_URL": self.twitch_token,
+            "SEEN_TMDB_IMAGE_BASE_URL": self.tmdb_images,
+            "SEEN_IGDB_IMAGE_BASE_URL": self.igdb_images,
             "SEEN_TMDB_API_KEY": fake.tmdb_api_key,
             "SEEN_IGDB_CLIENT_ID": fake.twitch_client_id,
             "SEEN_IGDB_CLIENT_SECRET": fake.twitch_client_secret,
@@ -376,7 +445,7 @@ def serve(fake: ProviderFake, *, port: int | None = None, host: str = "127.0.0.1
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Serve the fake TMDB + IGDB + Twitch for demos.")
+    parser = argparse.ArgumentParser(description="Serve the fake TMDB + IGDB + Twitch + image CDNs for demos.")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--host", default="127.0.0.1")
     arguments = parser.parse_args()

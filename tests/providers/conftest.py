@@ -1,4 +1,4 @@
-"""The provider fake served over HTTP once per session, plus an injectable clock so nothing really sleeps."""
+"""An injectable clock so nothing really sleeps, and a fresh in-memory cache (the fake itself: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 
 from seen import cache
 from seen.config import reset_settings
-from tests.fakes.provider_server import FakeUrls, ProviderFake, serve
 
 
 class FakeClock:
@@ -24,25 +23,6 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
-
-
-@pytest.fixture(scope="session")
-def provider_server() -> Iterator[tuple[ProviderFake, FakeUrls]]:
-    fake = ProviderFake()
-    with serve(fake) as urls:
-        yield fake, urls
-
-
-@pytest.fixture
-def fake(provider_server: tuple[ProviderFake, FakeUrls]) -> ProviderFake:
-    """The shared fake with no recorded requests, faults or tokens left from other tests."""
-    provider_server[0].reset()
-    return provider_server[0]
-
-
-@pytest.fixture
-def urls(provider_server: tuple[ProviderFake, FakeUrls]) -> FakeUrls:
-    return provider_server[1]
 
 
 @pytest.fixture
