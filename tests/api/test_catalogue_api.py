@@ -125,21 +125,29 @@ def test_search_is_typo_tolerant_and_filters_by_type(client, member, demo_synced
 
 
 def test_search_merges_provider_results(client, member, with_providers: ProviderFake):
-    # Given an empty catalogue and TMDB configured: the fake's recorded multi search
-    body = client.get("/api/v1/search", params={"q": "fight club", "type": ["movie", "show"]}, headers=member).json()
+    # Given an empty catalogue and TMDB configured (the fake's recorded multi search finds The Matrix and
+    # Game of Thrones)
+    body = client.get("/api/v1/search", params={"q": "matrix", "type": ["movie", "show"]}, headers=member).json()
     # Then the provider's titles were stored and come back with our ids
-    assert body["items"] and all(isinstance(item["id"], int) for item in body["items"])
+    titles = {item["title"]: item for item in body["items"]}
+    assert "The Matrix" in titles and isinstance(titles["The Matrix"]["id"], int)
     assert with_providers.requests_to("/3/search/multi")
+    # And the next search finds them locally, without asking the provider
+    local = client.get("/api/v1/search", params={"q": "matrix", "providers": "false"}, headers=member).json()
+    assert [item["title"] for item in local["items"]][:1] == ["The Matrix"]
 
 
 def test_detail_missing_locally_is_fetched_from_the_provider(client, member, with_providers):
-    client.get("/api/v1/search", params={"q": "fight club", "type": "movie"}, headers=member)
-    found = client.get("/api/v1/search", params={"q": "fight club", "type": "movie", "providers": "false"},
+    # Given a title stored from a provider search only (a summary)
+    client.get("/api/v1/search", params={"q": "matrix", "type": "movie"}, headers=member)
+    found = client.get("/api/v1/search", params={"q": "the matrix", "type": "movie", "providers": "false"},
                        headers=member).json()["items"]
-    assert found
+    assert found and found[0]["title"] == "The Matrix"
+    # When its page is read, the details are fetched at once from TMDB and stored
     detail = client.get(f"/api/v1/media/{found[0]['id']}", headers=member).json()
-    assert detail["freshness"]["state"] in ("fresh", "missing")
-    assert detail["media"]["title"]
+    assert detail["freshness"] == {"state": "fresh", "notice": None}
+    assert detail["media"]["details_loaded"] and detail["media"]["runtime"] and detail["media"]["cast"]
+    assert with_providers.requests_to("/3/movie/603")
 
 
 def test_catalogue_sources_say_demo(client, member, demo_synced):
