@@ -137,9 +137,16 @@ def _delay(attempt: int, error: ProviderError) -> float:
     return delay
 
 
-def attempt(*, target: str, provider: str, call: Callable[[], T], sleep: Callable[[float], None] = time.sleep) -> T:
-    """Run a provider call up to `ATTEMPTS` times. A refused key or a missing item is not retried."""
-    for number in range(1, ATTEMPTS + 1):
+def attempt(
+    *,
+    target: str,
+    provider: str,
+    call: Callable[[], T],
+    sleep: Callable[[float], None] = time.sleep,
+    attempts: int = ATTEMPTS,
+) -> T:
+    """Run a provider call up to `attempts` times. A refused key or a missing item is not retried."""
+    for number in range(1, attempts + 1):
         started = time.monotonic()
         try:
             result = call()
@@ -154,7 +161,7 @@ def attempt(*, target: str, provider: str, call: Callable[[], T], sleep: Callabl
             )
             raise SyncFailed(_describe(error)) from error
         except ProviderError as error:
-            last = number == ATTEMPTS
+            last = number == attempts
             record(
                 target=target,
                 provider=provider,
@@ -401,6 +408,18 @@ def sync_genres() -> list[str]:
             with session_scope() as session:
                 count = catalogue.store_genres(session=session, kind=kind, genres=genres)
             report.append(f"genres:{kind}: {count}")
+        if sources.igdb is not None:
+            # Game payloads name platforms by id only; the list gives them their names.
+            igdb = sources.igdb
+            try:
+                platforms = attempt(target="platforms", provider="igdb", call=igdb.platforms)
+            except SyncFailed as error:
+                report.append(f"platforms: kept previous ({error})")
+            else:
+                with session_scope() as session:
+                    for platform in platforms:
+                        catalogue.platform_row(session=session, platform=platform)
+                report.append(f"platforms: {len(platforms)}")
     return report
 
 
@@ -421,11 +440,14 @@ def is_stale(synced_at: datetime | None, settings: Settings) -> bool:
     return as_utc(synced_at) < utcnow() - timedelta(days=settings.catalogue_stale_days)
 
 
-def refresh_media(*, media_id: int, sources: Sources | None = None, sleep: Callable[[float], None] = time.sleep) -> str:
-    """Fetch and store one title's details. Returns "ok"; raises NotFound or SyncFailed."""
+def refresh_media(*, media_id: int, sources: Sources | None = None, attempts: int = ATTEMPTS) -> str:
+    """Fetch and store one title's details. Returns "ok"; raises NotFound or SyncFailed.
+
+    Jobs make `ATTEMPTS` attempts; a reader waiting for the answer makes one (the HTTP chokepoint has
+    already retried inside it), so a page is never held up by backoff."""
     if sources is None:
         with open_sources(fresh=True) as opened:
-            return refresh_media(media_id=media_id, sources=opened, sleep=sleep)
+            return refresh_media(media_id=media_id, sources=opened, attempts=attempts)
     with session_scope() as session:
         media = session.get(tables.MediaItem, media_id)
         if media is None:
@@ -445,14 +467,14 @@ def refresh_media(*, media_id: int, sources: Sources | None = None, sleep: Calla
             record(target=target, provider="igdb", status="skipped", detail="IGDB is not configured")
             raise SyncFailed("IGDB is not configured")
         igdb = sources.igdb
-        details = attempt(target=target, provider="igdb", call=lambda: igdb.game(int(igdb_id)), sleep=sleep)
+        details = attempt(target=target, provider="igdb", call=lambda: igdb.game(int(igdb_id)), attempts=attempts)
     else:
         if tmdb_id is None or sources.tmdb is None:
             record(target=target, provider="tmdb", status="skipped", detail="TMDB is not configured")
             raise SyncFailed("TMDB is not configured")
         tmdb = sources.tmdb
         fetch = tmdb.movie if kind == "movie" else tmdb.show
-        details = attempt(target=target, provider="tmdb", call=lambda: fetch(int(tmdb_id)), sleep=sleep)
+        details = attempt(target=target, provider="tmdb", call=lambda: fetch(int(tmdb_id)), attempts=attempts)
     asked = {"igdb": igdb_id, "tmdb": tmdb_id}.get("igdb" if kind == "game" else "tmdb")
     answered = details.summary.ids.igdb if kind == "game" else details.summary.ids.tmdb
     if source != catalogue.DEMO and (answered is None or str(answered) != asked):
@@ -470,27 +492,30 @@ def refresh_media(*, media_id: int, sources: Sources | None = None, sleep: Calla
     return "ok"
 
 
-def refresh_season(*, media_id: int, number: int, sources: Sources | None = None) -> str:
+def refresh_season(*, media_id: int, number: int, sources: Sources | None = None, attempts: int = ATTEMPTS) -> str:
     if sources is None:
         with open_sources(fresh=True) as opened:
-            return refresh_season(media_id=media_id, number=number, sources=opened)
+            return refresh_season(media_id=media_id, number=number, sources=opened, attempts=attempts)
     with session_scope() as session:
         tmdb_id = _external_id(session, media_id, "tmdb")
     if tmdb_id is None or sources.tmdb is None:
         raise SyncFailed("episodes come with the title's details")
     tmdb = sources.tmdb
     season = attempt(
-        target=f"season:{media_id}:{number}", provider="tmdb", call=lambda: tmdb.season(int(tmdb_id), number)
+        target=f"season:{media_id}:{number}",
+        provider="tmdb",
+        call=lambda: tmdb.season(int(tmdb_id), number),
+        attempts=attempts,
     )
     with session_scope() as session:
         catalogue.store_season(session=session, media_id=media_id, season=season)
     return "ok"
 
 
-def refresh_person(*, person_id: int, sources: Sources | None = None) -> str:
+def refresh_person(*, person_id: int, sources: Sources | None = None, attempts: int = ATTEMPTS) -> str:
     if sources is None:
         with open_sources(fresh=True) as opened:
-            return refresh_person(person_id=person_id, sources=opened)
+            return refresh_person(person_id=person_id, sources=opened, attempts=attempts)
     with session_scope() as session:
         person = session.get(tables.Person, person_id)
         if person is None:
@@ -499,7 +524,16 @@ def refresh_person(*, person_id: int, sources: Sources | None = None) -> str:
     if provider != "tmdb" or sources.tmdb is None:
         raise SyncFailed("people come with the titles' credits")
     tmdb = sources.tmdb
-    details = attempt(target=f"person:{person_id}", provider="tmdb", call=lambda: tmdb.person(int(external_id)))
+    target = f"person:{person_id}"
+    details = attempt(target=target, provider="tmdb", call=lambda: tmdb.person(int(external_id)), attempts=attempts)
+    if str(details.person.ids.tmdb) != external_id:
+        record(
+            target=target,
+            provider="tmdb",
+            status="failed",
+            detail=f"asked for {external_id}, got {details.person.ids.tmdb}",
+        )
+        raise SyncFailed("the provider answered with another person")
     with session_scope() as session:
         catalogue.store_person(session=session, details=details)
     return "ok"
@@ -542,7 +576,7 @@ def ensure_media(*, media_id: int, settings: Settings, fetch_missing: bool = Tru
         if not fetch_missing:
             return Freshness("missing")
         try:
-            refresh_media(media_id=media_id)
+            refresh_media(media_id=media_id, attempts=1)
         except SyncFailed as error:
             return Freshness("missing", f"Details could not be loaded right now: {error}")
         return Freshness("fresh")
@@ -565,7 +599,7 @@ def ensure_season(*, media_id: int, number: int, settings: Settings) -> Freshnes
         return Freshness("fresh")
     if synced_at is None:
         try:
-            refresh_season(media_id=media_id, number=number)
+            refresh_season(media_id=media_id, number=number, attempts=1)
         except SyncFailed as error:
             return Freshness("missing", f"Episodes could not be loaded right now: {error}")
         return Freshness("fresh")
@@ -585,7 +619,7 @@ def ensure_person(*, person_id: int, settings: Settings) -> Freshness:
         return Freshness("fresh")
     if synced_at is None:
         try:
-            refresh_person(person_id=person_id)
+            refresh_person(person_id=person_id, attempts=1)
         except SyncFailed as error:
             return Freshness("missing", f"Details could not be loaded right now: {error}")
         return Freshness("fresh")
@@ -601,9 +635,7 @@ def provider_search(*, query: str, kinds: set[str], sources: Sources) -> list[in
     if sources.tmdb is not None and kinds & {"movie", "show"}:
         tmdb = sources.tmdb
         try:
-            page = attempt(
-                target="search:tmdb", provider="tmdb", call=lambda: tmdb.search(query, "multi"), sleep=lambda _s: None
-            )
+            page = attempt(target="search:tmdb", provider="tmdb", call=lambda: tmdb.search(query, "multi"), attempts=1)
         except SyncFailed:
             page = None
         if page is not None:
@@ -616,9 +648,7 @@ def provider_search(*, query: str, kinds: set[str], sources: Sources) -> list[in
     if sources.igdb is not None and "game" in kinds:
         igdb = sources.igdb
         try:
-            games = attempt(
-                target="search:igdb", provider="igdb", call=lambda: igdb.search_games(query), sleep=lambda _s: None
-            )
+            games = attempt(target="search:igdb", provider="igdb", call=lambda: igdb.search_games(query), attempts=1)
         except SyncFailed:
             games = None
         if games is not None:

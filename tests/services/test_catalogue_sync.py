@@ -205,10 +205,12 @@ def test_show_details_store_seasons_and_a_season_fetches_its_episodes(providers:
         catalogue_views.season_view(session=session, media_id=media_id, number=999)
 
 
-def test_genres_sync_from_both_providers(providers: ProviderFake, session: Session):
+def test_genres_and_platforms_sync_from_both_providers(providers: ProviderFake, session: Session):
     catalogue_sync.sync_genres()
     kinds = {genre.type for genre in catalogue_views.list_genres(session=session)}
     assert kinds == {"movie", "show", "game"}
+    names = session.exec(select(tables.Platform.name)).all()
+    assert names and not any(name.startswith("Platform ") for name in names)
 
 
 def test_the_demo_catalogue_fills_every_section_without_keys(backend, session: Session, no_backoff):
