@@ -214,6 +214,20 @@ def _person_row(*, session: Session, person: records.Person, demo_slug: str | No
     return row
 
 
+def _credit_row(
+    *, media_id: int, person_id: int, credit: records.Credit | records.PersonCredit, position: int
+) -> tables.MediaCredit:
+    return tables.MediaCredit(
+        media_id=media_id,
+        person_id=person_id,
+        role=credit.role,
+        character=(credit.character or None) and credit.character[:500],
+        job=(credit.job or None) and credit.job[:120],
+        department=(credit.department or None) and credit.department[:120],
+        position=position,
+    )
+
+
 def _store_credits(
     *, session: Session, media: tables.MediaItem, credits: Sequence[records.Credit], person_slug=None
 ) -> None:
@@ -223,17 +237,8 @@ def _store_credits(
         person = _person_row(session=session, person=credit.person, demo_slug=slug)
         if person is None:
             continue
-        session.add(
-            tables.MediaCredit(
-                media_id=media.id,
-                person_id=person.id,
-                role=credit.role,
-                character=(credit.character or None) and credit.character[:500],
-                job=(credit.job or None) and credit.job[:120],
-                department=(credit.department or None) and credit.department[:120],
-                position=credit.order if credit.order is not None else position,
-            )
-        )
+        position = credit.order if credit.order is not None else position
+        session.add(_credit_row(media_id=media.id, person_id=person.id, credit=credit, position=position))
 
 
 def store_season(*, session: Session, media_id: int, season: records.Season, with_episodes: bool = True) -> None:
@@ -415,17 +420,7 @@ def store_person(
             continue
         if media.details_synced_at is not None:
             continue
-        session.add(
-            tables.MediaCredit(
-                media_id=media.id,
-                person_id=row.id,
-                role=credit.role,
-                character=(credit.character or None) and credit.character[:500],
-                job=(credit.job or None) and credit.job[:120],
-                department=(credit.department or None) and credit.department[:120],
-                position=1000 + position,
-            )
-        )
+        session.add(_credit_row(media_id=media.id, person_id=row.id, credit=credit, position=1000 + position))
     row.details_synced_at = utcnow()
     session.add(row)
     session.flush()

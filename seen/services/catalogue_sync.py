@@ -562,9 +562,30 @@ def queue_refresh(actor: str, **kwargs: Any) -> bool:
     return True
 
 
-def ensure_media(*, media_id: int, settings: Settings, fetch_missing: bool = True) -> Freshness:
-    """Database first: fresh details are used as they are, stale ones are served while a job refreshes them,
-    missing ones are fetched now (when `fetch_missing`); a failed fetch leaves a notice, never an error."""
+def _database_first(
+    *,
+    synced_at: datetime | None,
+    settings: Settings,
+    fetch: Callable[[], object],
+    refresh_job: tuple[str, dict],
+    what: str,
+) -> Freshness:
+    """The one rule of a read: fresh is served, stale is served while a job refreshes it, missing is fetched
+    now (one attempt) and a failed fetch becomes a notice next to what is stored."""
+    if synced_at is None:
+        try:
+            fetch()
+        except SyncFailed as error:
+            return Freshness("missing", f"{what} could not be loaded right now: {error}")
+        return Freshness("fresh")
+    if is_stale(synced_at, settings):
+        actor, arguments = refresh_job
+        queue_refresh(actor, **arguments)
+        return Freshness("stale")
+    return Freshness("fresh")
+
+
+def ensure_media(*, media_id: int, settings: Settings) -> Freshness:
     with session_scope() as session:
         media = session.get(tables.MediaItem, media_id)
         if media is None:
@@ -572,18 +593,13 @@ def ensure_media(*, media_id: int, settings: Settings, fetch_missing: bool = Tru
         synced_at, source = media.details_synced_at, media.source
     if source == catalogue.DEMO:
         return Freshness("fresh")  # the bundled catalogue is all there is to know
-    if synced_at is None:
-        if not fetch_missing:
-            return Freshness("missing")
-        try:
-            refresh_media(media_id=media_id, attempts=1)
-        except SyncFailed as error:
-            return Freshness("missing", f"Details could not be loaded right now: {error}")
-        return Freshness("fresh")
-    if is_stale(synced_at, settings):
-        queue_refresh("catalogue.refresh_media", media_id=media_id)
-        return Freshness("stale")
-    return Freshness("fresh")
+    return _database_first(
+        synced_at=synced_at,
+        settings=settings,
+        fetch=lambda: refresh_media(media_id=media_id, attempts=1),
+        refresh_job=("catalogue.refresh_media", {"media_id": media_id}),
+        what="Details",
+    )
 
 
 def ensure_season(*, media_id: int, number: int, settings: Settings) -> Freshness:
@@ -596,17 +612,14 @@ def ensure_season(*, media_id: int, number: int, settings: Settings) -> Freshnes
         synced_at = season.episodes_synced_at
         has_tmdb = _external_id(session, media_id, "tmdb") is not None
     if not has_tmdb:
-        return Freshness("fresh")
-    if synced_at is None:
-        try:
-            refresh_season(media_id=media_id, number=number, attempts=1)
-        except SyncFailed as error:
-            return Freshness("missing", f"Episodes could not be loaded right now: {error}")
-        return Freshness("fresh")
-    if is_stale(synced_at, settings):
-        queue_refresh("catalogue.refresh_season", media_id=media_id, number=number)
-        return Freshness("stale")
-    return Freshness("fresh")
+        return Freshness("fresh")  # demo seasons come with their episodes
+    return _database_first(
+        synced_at=synced_at,
+        settings=settings,
+        fetch=lambda: refresh_season(media_id=media_id, number=number, attempts=1),
+        refresh_job=("catalogue.refresh_season", {"media_id": media_id, "number": number}),
+        what="Episodes",
+    )
 
 
 def ensure_person(*, person_id: int, settings: Settings) -> Freshness:
@@ -617,16 +630,13 @@ def ensure_person(*, person_id: int, settings: Settings) -> Freshness:
         synced_at, source = person.details_synced_at, person.source
     if source != "tmdb":
         return Freshness("fresh")
-    if synced_at is None:
-        try:
-            refresh_person(person_id=person_id, attempts=1)
-        except SyncFailed as error:
-            return Freshness("missing", f"Details could not be loaded right now: {error}")
-        return Freshness("fresh")
-    if is_stale(synced_at, settings):
-        queue_refresh("catalogue.refresh_person", person_id=person_id)
-        return Freshness("stale")
-    return Freshness("fresh")
+    return _database_first(
+        synced_at=synced_at,
+        settings=settings,
+        fetch=lambda: refresh_person(person_id=person_id, attempts=1),
+        refresh_job=("catalogue.refresh_person", {"person_id": person_id}),
+        what="Details",
+    )
 
 
 def provider_search(*, query: str, kinds: set[str], sources: Sources) -> list[int]:
