@@ -71,6 +71,11 @@ class Film:
     length: int | None
     rating: float | None
     votes: int
+    # The CSV's genre flag columns that are set (Action, Animation, Comedy, Drama, Documentary, Romance, Short).
+    genres: tuple[str, ...] = ()
+
+
+GENRE_COLUMNS = ("Action", "Animation", "Comedy", "Drama", "Documentary", "Romance", "Short")
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ def read_films(path: Path = CSV_PATH) -> list[Film]:
                 length=_number(row["length"], int),
                 rating=_number(row["rating"], float),
                 votes=_number(row["votes"], int) or 0,
+                genres=tuple(name for name in GENRE_COLUMNS if row.get(name) == "1"),
             )
             for row in csv.DictReader(handle)
         ]
@@ -202,7 +208,7 @@ def load(engine: Engine, films: list[Film]) -> float:
 # --- Measuring --------------------------------------------------------------------------------------------
 
 
-def _percentile(values: list[float], fraction: float) -> float:
+def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
     return ordered[index]
@@ -240,20 +246,20 @@ def measure(engine: Engine, queries: list[Query], warmup: list[Query]) -> dict[s
     by_shape: dict[str, list[float]] = {}
     for query, timing in zip(queries, timings, strict=True):
         by_shape.setdefault(query.shape, []).append(timing)
-    p95 = _percentile(timings, 0.95)
+    p95 = percentile(timings, 0.95)
     slowest = sorted(zip(timings, queries, strict=True), key=lambda pair: pair[0], reverse=True)[:5]
     return {
         "queries": len(timings),
         "rounds": ROUNDS,
         "p50_ms": round(statistics.median(timings), 2),
         "p95_ms": round(p95, 2),
-        "p99_ms": round(_percentile(timings, 0.99), 2),
+        "p99_ms": round(percentile(timings, 0.99), 2),
         "max_ms": round(max(timings), 2),
         "mean_ms": round(statistics.fmean(timings), 2),
         "meets_goal": p95 <= GOAL_P95_MS,
-        "all_runs_p95_ms": round(_percentile(every_run, 0.95), 2),
+        "all_runs_p95_ms": round(percentile(every_run, 0.95), 2),
         "all_runs_max_ms": round(max(every_run), 2),
-        "p95_ms_by_shape": {shape: round(_percentile(values, 0.95), 2) for shape, values in sorted(by_shape.items())},
+        "p95_ms_by_shape": {shape: round(percentile(values, 0.95), 2) for shape, values in sorted(by_shape.items())},
         # Share of queries made from a real title that find it in the first 10 hits (identical titles count).
         "found_in_top10": {shape: round(sum(hits) / len(hits), 3) for shape, hits in sorted(found.items())},
         # Was the machine ours? The queries use this process (and, for PostgreSQL, one server backend); busy
@@ -282,7 +288,7 @@ def _run_engine(name: str, url: str, films: list[Film], queries: list[Query], wa
         engine.dispose()
 
 
-def _ensure_postgres_database(url: str) -> None:
+def ensure_postgres_database(url: str) -> None:
     """Create the bench database when it does not exist yet (connecting to the server's `postgres` DB)."""
     from sqlalchemy.engine import make_url
 
@@ -328,7 +334,7 @@ def run() -> dict[str, Any]:
         shutil.rmtree(work, ignore_errors=True)
     pg_url = os.environ.get("SEEN_BENCH_DATABASE_URL", DEFAULT_PG_URL)
     try:
-        _ensure_postgres_database(pg_url)
+        ensure_postgres_database(pg_url)
     except Exception as error:  # an absent server is a skip locally, a failure in CI
         reason = f"PostgreSQL at {pg_url} unreachable: {error}"
         if IN_CI:

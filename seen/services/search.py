@@ -27,8 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, func, literal, select, text, union
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import Select, and_, bindparam, func, literal, select, text, union
 from sqlmodel import Session, col
 
 from seen.models.media import MEDIA_KINDS, MediaItem, Person
@@ -160,11 +159,10 @@ def normalise(*texts: str | None) -> str:
 
 def trigrams(value: str) -> frozenset[str]:
     """pg_trgm's trigrams of a normalised text: each word padded with two spaces before and one after."""
-    grams: set[str] = set()
-    for word in value.split():
-        padded = f"  {word} "
-        grams.update(padded[index : index + 3] for index in range(len(padded) - 2))
-    return frozenset(grams)
+    # All words in one padded string ("  ab   cd "), minus the windows that straddle two words: those are
+    # the ones ending in two spaces. One pass instead of one per word; this runs for every candidate.
+    padded = "  " + "   ".join(value.split()) + " "
+    return frozenset(gram for index in range(len(padded) - 2) if not (gram := padded[index : index + 3]).endswith("  "))
 
 
 def _fts_trigrams(query: str) -> list[str]:
@@ -217,24 +215,36 @@ class _Query:
     grams: frozenset[str]
 
 
+def _similarity(query: _Query, target: str) -> tuple[float, float]:
+    """pg_trgm-style similarity (shared / all trigrams) and coverage (shared / the query's trigrams)."""
+    grams = trigrams(target)
+    shared = len(query.grams & grams)
+    union_size = len(query.grams) + len(grams) - shared
+    return (shared / union_size if union_size else 0.0), (shared / len(query.grams) if query.grams else 0.0)
+
+
 @dataclass(frozen=True)
 class _Ranked:
     tier: int
-    # Trigram closeness, 0..1: the mean of pg_trgm-style similarity (shared / all trigrams) and how much of
-    # the query the text holds (shared / query trigrams), so a title containing the query is not punished
-    # for being long.
-    closeness: float
     candidate: _Candidate
+    # Trigram closeness, 0..1: the mean of similarity and coverage, so a title containing the query is not
+    # punished for being long. Fuzzy matches need it to rank; the others only for their score, so it is
+    # computed for the hits returned only (it is the costly part of ranking a few hundred candidates).
+    closeness: float | None = None
 
-    @property
-    def score(self) -> float:
+    def score(self, query: _Query) -> float:
         # One number per hit that keeps the tiers apart: 1 exact, 0.8+ prefix, 0.6+ word prefixes, < 0.6 fuzzy.
-        return (1.0, 0.8 + 0.19 * self.closeness, 0.6 + 0.19 * self.closeness, 0.59 * self.closeness)[self.tier]
+        if self.tier == _EXACT:
+            return 1.0
+        closeness = self.closeness
+        if closeness is None:
+            closeness = sum(_similarity(query, self.candidate.search_text)) / 2
+        return (1.0, 0.8 + 0.19 * closeness, 0.6 + 0.19 * closeness, 0.59 * closeness)[self.tier]
 
     def sort_key(self) -> tuple[Any, ...]:
         # Exact, prefix and word-prefix matches are equally good within their tier: popularity orders them.
         # Fuzzy ones go by closeness first, in buckets, so near-equal closeness counts as a tie too.
-        bucket = int(self.closeness / CLOSENESS_BUCKET) if self.tier == _FUZZY else 0
+        bucket = int((self.closeness or 0.0) / CLOSENESS_BUCKET) if self.tier == _FUZZY else 0
         popularity = self.candidate.popularity
         return (
             self.tier,
@@ -248,22 +258,18 @@ class _Ranked:
 
 def _rank_one(query: _Query, candidate: _Candidate) -> _Ranked | None:
     target = candidate.search_text
-    grams = trigrams(target)
-    shared = len(query.grams & grams)
-    similarity = shared / (len(query.grams) + len(grams) - shared) if grams or query.grams else 0.0
-    coverage = shared / len(query.grams) if query.grams else 0.0
-    closeness = (similarity + coverage) / 2
     if query.text in target:
         original = normalise(candidate.original_title) if candidate.original_title else ""
         if query.text in (target, normalise(candidate.title), original):
-            return _Ranked(_EXACT, 1.0, candidate)
+            return _Ranked(_EXACT, candidate)
         if target.startswith(query.text) or original.startswith(query.text):
-            return _Ranked(_PREFIX, closeness, candidate)
+            return _Ranked(_PREFIX, candidate)
     if _words_are_prefixes(query.words, target.split()):
-        return _Ranked(_WORDS, closeness, candidate)
+        return _Ranked(_WORDS, candidate)
+    similarity, coverage = _similarity(query, target)
     if similarity < MIN_SIMILARITY and coverage < MIN_COVERAGE:
         return None
-    return _Ranked(_FUZZY, closeness, candidate)
+    return _Ranked(_FUZZY, candidate, (similarity + coverage) / 2)
 
 
 def _words_are_prefixes(words: Sequence[str], targets: list[str]) -> bool:
@@ -311,30 +317,39 @@ def _like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _prefix_condition(column: Any, query: str, dialect: str) -> ColumnElement[bool]:
+@lru_cache(maxsize=16)
+def _prefix_statement(table: type[MediaItem] | type[Person], dialect: str, by_kind: bool) -> Select[Any]:
+    """Built once per shape: building a Core statement costs about as much as SQLite running it."""
+    column = col(table.search_text)
+    columns = _media_columns() if table is MediaItem else _people_columns()
     if dialect == "postgresql":
         # Served by the text_pattern_ops b-tree.
-        return column.like(_like_escape(query) + "%", escape="\\")
-    # SQLite compares bytes: everything starting with q sorts between q and q + the highest code point.
-    return and_(column >= query, column < query + "\U0010ffff")
-
-
-def _rows(session: Session, statement: Select[Any]) -> list[_Candidate]:
-    return [_Candidate(*row) for row in session.execute(statement).all()]
+        condition = column.like(bindparam("pattern"), escape="\\")
+    else:
+        # SQLite compares bytes: everything starting with q sorts between q and q + the highest code point.
+        condition = and_(column >= bindparam("low"), column < bindparam("high"))
+    statement = select(*columns).where(condition)
+    if by_kind:
+        statement = statement.where(col(MediaItem.kind).in_(bindparam("kinds", expanding=True)))
+    # The exact text first so a long run of popular prefix matches cannot push it out of the pool.
+    ordering = ((column == bindparam("exact")).desc(), col(table.popularity).desc().nulls_last())
+    return statement.order_by(*ordering).limit(bindparam("pool"))
 
 
 def _prefix_candidates(
     *, session: Session, table: type[MediaItem] | type[Person], query: str, kinds: tuple[str, ...], pool: int
 ) -> list[_Candidate]:
     dialect = session.get_bind().dialect.name
-    column = col(table.search_text)
-    columns = _media_columns() if table is MediaItem else _people_columns()
-    statement = select(*columns).where(_prefix_condition(column, query, dialect))
-    if table is MediaItem and len(kinds) < len(MEDIA_KINDS):
-        statement = statement.where(col(MediaItem.kind).in_(kinds))
-    # The exact text first so a long run of popular prefix matches cannot push it out of the pool.
-    statement = statement.order_by((column == query).desc(), col(table.popularity).desc().nulls_last()).limit(pool)
-    return _rows(session, statement)
+    by_kind = table is MediaItem and len(kinds) < len(MEDIA_KINDS)
+    params: dict[str, Any] = {"exact": query, "pool": pool}
+    if dialect == "postgresql":
+        params["pattern"] = _like_escape(query) + "%"
+    else:
+        params.update(low=query, high=query + "\U0010ffff")
+    if by_kind:
+        params["kinds"] = list(kinds)
+    rows = session.execute(_prefix_statement(table, dialect, by_kind), params).all()
+    return [_Candidate(*row) for row in rows]
 
 
 def _pg_word_threshold(query: str) -> float:
@@ -379,8 +394,6 @@ def _pg_trigram_rows(
     threshold: float,
     whole_text: bool,
 ) -> list[_Candidate]:
-    column = col(table.search_text)
-    identity = col(table.id)
     # Both GIN operators pre-filter on the share of the query's trigrams a row holds, then recheck every
     # row that passed: the thresholds decide the cost. Set per transaction, so the server's defaults do not
     # change what a search finds.
@@ -391,19 +404,39 @@ def _pg_trigram_rows(
         ),
         {"similarity": str(MIN_SIMILARITY), "word_similarity": str(threshold)},
     )
+    words = query.split()
+    # Every word somewhere in the text, for multi-word queries with at least one word GIN can look up.
+    all_words = len(words) > 1 and any(len(word) >= 3 for word in words)
+    by_kind = table is MediaItem and len(kinds) < len(MEDIA_KINDS)
+    params: dict[str, Any] = {"query": query, "pool": pool}
+    if all_words:
+        params.update({f"word{index}": f"%{_like_escape(word)}%" for index, word in enumerate(words)})
+    if by_kind:
+        params["kinds"] = list(kinds)
+    statement = _pg_fuzzy_statement(table, by_kind, whole_text, len(words) if all_words else 0)
+    return [_Candidate(*row) for row in session.execute(statement, params).all()]
+
+
+@lru_cache(maxsize=128)
+def _pg_fuzzy_statement(
+    table: type[MediaItem] | type[Person], by_kind: bool, whole_text: bool, word_count: int
+) -> Select[Any]:
+    column = col(table.search_text)
+    identity = col(table.id)
+    query = bindparam("query", type_=column.type)
     # `q <% search_text`: the query (or most of it) appears in the text.
-    conditions = [literal(query).bool_op("<%")(column)]
+    conditions = [query.bool_op("<%")(column)]
     if whole_text:
         # `search_text % q`: the whole text is close to the query. It finds a typo in a one-word title that
         # the word similarity misses ("wismhaster"); with a short common word in the query ("the cook")
         # thousands of rows pass its index pre-filter, so only one-word queries use it.
         conditions.append(column.bool_op("%")(query))
-    words = query.split()
-    if len(words) > 1 and any(len(word) >= 3 for word in words):
-        # Every word somewhere in the text: pg_trgm's word similarity falls for words far apart or out of
-        # order ("liv nigh" / "night of the living dead": 0.44), the word-prefix ranking does not. GIN answers
-        # an AND of LIKEs from the intersection of their trigrams.
-        conditions.append(and_(*(column.like(f"%{_like_escape(word)}%", escape="\\") for word in words)))
+    if word_count:
+        # pg_trgm's word similarity falls for words far apart or out of order ("liv nigh" / "night of the
+        # living dead": 0.44), the word-prefix ranking does not. GIN answers an AND of LIKEs from the
+        # intersection of their trigrams.
+        likes = (column.like(bindparam(f"word{index}"), escape="\\") for index in range(word_count))
+        conditions.append(and_(*likes))
     columns = _media_columns() if table is MediaItem else _people_columns()
     if len(conditions) == 1:
         statement = select(*columns).where(conditions[0])
@@ -411,23 +444,30 @@ def _pg_trigram_rows(
         # In one WHERE with an OR the planner scans the table; a UNION keeps one index scan per condition.
         matched = union(*(select(identity.label("id")).where(condition) for condition in conditions)).subquery()
         statement = select(*columns).join_from(table, matched, identity == matched.c.id)
-    if table is MediaItem and len(kinds) < len(MEDIA_KINDS):
-        statement = statement.where(col(MediaItem.kind).in_(kinds))
+    if by_kind:
+        statement = statement.where(col(MediaItem.kind).in_(bindparam("kinds", expanding=True)))
     closeness = func.similarity(column, query) + func.word_similarity(query, column)
-    statement = statement.order_by(closeness.desc()).limit(pool)
-    return _rows(session, statement)
+    return statement.order_by(closeness.desc()).limit(bindparam("pool"))
 
 
-_SQLITE_FUZZY = {
-    "media_items": (
-        "SELECT m.kind, m.id, m.title, m.original_title, m.year, m.popularity, m.search_text FROM media_items AS m "
-        "JOIN ({ranked}) AS f ON f.rowid = m.id"
-    ),
-    "people": (
-        "SELECT 'person', p.id, p.name, NULL, NULL, p.popularity, p.search_text FROM people AS p "
-        "JOIN ({ranked}) AS f ON f.rowid = p.id"
-    ),
-}
+@lru_cache(maxsize=8)
+def _sqlite_vocab_statement(fts: str) -> Any:
+    return text(f"SELECT term, doc FROM {fts}_vocab WHERE term IN :grams").bindparams(
+        bindparam("grams", expanding=True)
+    )
+
+
+@lru_cache(maxsize=8)
+def _sqlite_fuzzy_statement(table: str, by_kind: bool) -> Any:
+    fts = f"{table}_fts"
+    kind_filter = " AND kind IN :kinds" if by_kind else ""
+    ranked = f"SELECT rowid FROM {fts} WHERE {fts} MATCH :match{kind_filter} ORDER BY rank LIMIT :pool"
+    if table == "media_items":
+        columns = "m.kind, m.id, m.title, m.original_title, m.year, m.popularity, m.search_text"
+    else:
+        columns = "'person', m.id, m.name, NULL, NULL, m.popularity, m.search_text"
+    statement = text(f"SELECT {columns} FROM {table} AS m JOIN ({ranked}) AS f ON f.rowid = m.id")
+    return statement.bindparams(bindparam("kinds", expanding=True)) if by_kind else statement
 
 
 def _rare_trigrams(*, session: Session, fts: str, grams: list[str]) -> list[str]:
@@ -437,13 +477,7 @@ def _rare_trigrams(*, session: Session, fts: str, grams: list[str]) -> list[str]
     The rare trigrams find the same titles (the re-ranking then looks at all of them); trigrams in no row
     at all are dropped, they cannot match anything.
     """
-    placeholders = ", ".join(f":g{index}" for index in range(len(grams)))
-    counts = dict(
-        session.execute(
-            text(f"SELECT term, doc FROM {fts}_vocab WHERE term IN ({placeholders})"),
-            {f"g{index}": gram for index, gram in enumerate(grams)},
-        ).all()
-    )
+    counts = dict(session.execute(_sqlite_vocab_statement(fts), {"grams": grams}).all())
     chosen: list[str] = []
     rows = 0
     for gram in sorted(counts, key=counts.__getitem__):
@@ -463,21 +497,19 @@ def _rare_trigrams(*, session: Session, fts: str, grams: list[str]) -> list[str]
 def _fuzzy_candidates_sqlite(
     *, session: Session, table: type[MediaItem] | type[Person], query: str, kinds: tuple[str, ...], pool: int
 ) -> list[_Candidate]:
-    fts = f"{table.__tablename__}_fts"
+    name = table.__tablename__
     grams = _fts_trigrams(query)
     if grams:
-        grams = _rare_trigrams(session=session, fts=fts, grams=grams)
+        grams = _rare_trigrams(session=session, fts=f"{name}_fts", grams=grams)
     if not grams:
         return []
+    by_kind = table is MediaItem and len(kinds) < len(MEDIA_KINDS)
     # Every trigram is a quoted FTS5 string (quotes doubled), so nothing in the query is FTS syntax.
-    params: dict[str, Any] = {"match": " OR ".join('"' + gram.replace('"', '""') + '"' for gram in grams)}
-    kind_filter = ""
-    if table is MediaItem and len(kinds) < len(MEDIA_KINDS):
-        kind_filter = " AND kind IN (" + ", ".join(f":kind{index}" for index in range(len(kinds))) + ")"
-        params.update({f"kind{index}": kind for index, kind in enumerate(kinds)})
-    ranked = f"SELECT rowid FROM {fts} WHERE {fts} MATCH :match{kind_filter} ORDER BY rank LIMIT {int(pool)}"
-    statement = text(_SQLITE_FUZZY[table.__tablename__].format(ranked=ranked))
-    return [_Candidate(*row) for row in session.execute(statement, params).all()]
+    params: dict[str, Any] = {"match": " OR ".join('"' + gram.replace('"', '""') + '"' for gram in grams), "pool": pool}
+    if by_kind:
+        params["kinds"] = list(kinds)
+    rows = session.execute(_sqlite_fuzzy_statement(name, by_kind), params).all()
+    return [_Candidate(*row) for row in rows]
 
 
 # --- Entry point ------------------------------------------------------------------------------------------
@@ -534,7 +566,7 @@ def search_catalogue(
             id=one.candidate.id,
             title=one.candidate.title,
             year=one.candidate.year,
-            score=round(one.score, 4),
+            score=round(one.score(parsed), 4),
         )
         for one in ranked[offset : offset + limit]
     ]
