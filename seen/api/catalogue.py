@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 import anyio
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
+from sqlmodel import Session
 
 from seen.api.deps import CurrentCaller, Paginated, Pagination, in_session
 from seen.config import Settings
@@ -57,6 +58,8 @@ class PersonOut(BaseModel):
 class SourcesOut(BaseModel):
     sources: dict[str, str]
     demo: bool
+    # Set when the last sync of a provider in use failed: the lists shown are older than usual.
+    notice: str | None = None
 
 
 def _paginated(found: catalogue_views.CardPage) -> Paginated[MediaCard]:
@@ -199,5 +202,11 @@ async def platforms(_: CurrentCaller) -> list[PlatformView]:
 @router.get("/catalogue/sources", response_model=SourcesOut)
 async def sources(_: CurrentCaller) -> SourcesOut:
     """Where each kind of title comes from; `demo` is true while any kind is served by the demo catalogue."""
-    found = await in_session(lambda db: catalogue_views.catalogue_sources(session=db))
-    return SourcesOut(sources=found, demo="demo" in found.values())
+
+    def work(db: Session) -> SourcesOut:
+        found = catalogue_views.catalogue_sources(session=db)
+        return SourcesOut(
+            sources=found, demo="demo" in found.values(), notice=catalogue_views.provider_notice(session=db)
+        )
+
+    return await in_session(work)

@@ -18,7 +18,8 @@ from sqlmodel import Session, col, select
 
 from seen.cache import get_cache, key
 from seen.models import media as tables
-from seen.services import images, search
+from seen.providers.configured import igdb_configured, tmdb_configured
+from seen.services import app_settings, images, search
 from seen.services.errors import InvalidInput, NotFound
 from seen.services.sections import SECTIONS
 
@@ -35,6 +36,7 @@ SORTS = {
     "title": (col(tables.MediaItem.title),),
 }
 KIND_ROUTES = {"movie": "movies", "show": "shows", "game": "games"}
+PROVIDER_NAMES = {"tmdb": "TMDB", "igdb": "IGDB"}
 
 
 def media_href(kind: str, media_id: int) -> str:
@@ -227,17 +229,38 @@ def list_platforms(*, session: Session) -> list[PlatformView]:
 
 
 def catalogue_sources(*, session: Session) -> dict[str, str]:
-    """Which source filled each kind most recently ("tmdb", "igdb" or "demo"), for the "demo catalogue" label."""
-    rows = session.exec(
-        select(tables.MediaItem.kind, tables.MediaItem.source, func.count()).group_by(
-            col(tables.MediaItem.kind), col(tables.MediaItem.source)
+    """Which source serves each kind now ("tmdb", "igdb" or "demo"), for the "demo catalogue" label."""
+    settings = app_settings.provider_settings(session=session)
+    movies_and_shows = "tmdb" if tmdb_configured(settings) else "demo"
+    return {
+        "movie": movies_and_shows,
+        "show": movies_and_shows,
+        "game": "igdb" if igdb_configured(settings) else "demo",
+    }
+
+
+def provider_notice(*, session: Session) -> str | None:
+    """When a section's newest sync failed at a provider in use: what users are told next to the lists."""
+    latest = (
+        select(func.max(tables.SyncLogEntry.id))
+        .where(
+            col(tables.SyncLogEntry.target).startswith("section:"),
+            col(tables.SyncLogEntry.status).in_(("ok", "failed")),
         )
-    ).all()
-    best: dict[str, tuple[int, str]] = {}
-    for kind, source, count in rows:
-        if count > best.get(kind, (-1, ""))[0]:
-            best[kind] = (count, source)
-    return {kind: source for kind, (_count, source) in best.items()}
+        .group_by(col(tables.SyncLogEntry.target))
+    )
+    failing = set(
+        session.exec(
+            select(tables.SyncLogEntry.provider)
+            .where(col(tables.SyncLogEntry.id).in_(latest), tables.SyncLogEntry.status == "failed")
+            .distinct()
+        )
+    )
+    in_use = set(catalogue_sources(session=session).values())
+    problems = [PROVIDER_NAMES[provider] for provider in sorted(failing & in_use) if provider in PROVIDER_NAMES]
+    if not problems:
+        return None
+    return f"{' and '.join(problems)} could not be reached at the last sync: some lists are as last synced."
 
 
 # -- detail views ----------------------------------------------------------------------------------------

@@ -152,7 +152,7 @@ def test_detail_missing_locally_is_fetched_from_the_provider(client, member, wit
 
 def test_catalogue_sources_say_demo(client, member, demo_synced):
     body = client.get("/api/v1/catalogue/sources", headers=member).json()
-    assert body["demo"] is True and set(body["sources"]) == {"movie", "show", "game"}
+    assert body == {"sources": {"movie": "demo", "show": "demo", "game": "demo"}, "demo": True, "notice": None}
 
 
 def test_admin_provider_settings_are_masked_validated_and_tested(client, admin, member, with_providers):

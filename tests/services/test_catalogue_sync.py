@@ -271,3 +271,16 @@ def test_old_sync_log_entries_are_cleaned_up(backend, session: Session):
     session.commit()
     assert catalogue_sync.cleanup_sync_log() == 1
     assert [entry.target for entry in _log(session, "section:")] == ["section:x"]
+
+
+def test_users_are_told_when_the_last_sync_failed(providers: ProviderFake, session: Session):
+    # Given a successful sync: no notice, and TMDB/IGDB named as the sources
+    catalogue_sync.sync_sections(job="lists")
+    assert catalogue_views.provider_notice(session=session) is None
+    assert catalogue_views.catalogue_sources(session=session) == {"movie": "tmdb", "show": "tmdb", "game": "igdb"}
+    # When TMDB goes down for the next sync
+    providers.fail_next("/3/movie/popular", times=100, status=503)
+    catalogue_sync.sync_sections(job="lists")
+    # Then the lists carry a notice naming TMDB
+    notice = catalogue_views.provider_notice(session=session)
+    assert notice and "TMDB" in notice and "IGDB" not in notice
