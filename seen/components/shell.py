@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 from urllib.parse import quote
 
 import reflex as rx
 from reflex.style import set_color_mode
 
 from seen.components.native_form import api_action, hidden_input, native_form
+from seen.db import session_scope
+from seen.services import catalogue_views, search
 from seen.state import AuthState
 
 LOGOUT_FORM_ID = "seen-logout-form"
@@ -54,13 +57,93 @@ SETTINGS_ITEM = NavItem("Settings", "/app/settings", "settings")
 ADMIN_ITEM = NavItem("Admin", "/app/admin", "shield")
 
 
+SEARCH_ROUTE = "/app/search"
+SUGGESTION_LIMIT = 8
+MAX_QUERY = 200
+SUGGEST_DEBOUNCE_MS = 250
+SUGGESTION_TYPES = {"movie": "Movie", "show": "Show", "game": "Game", "person": "Person"}
+
+
 class ShellState(rx.State):
+    """The top bar's search: suggestions while typing, moved through with the arrow keys."""
+
+    query: str = ""
+    suggestions: list[dict[str, Any]] = []
+    highlight: int = -1
+    open: bool = False
+
+    @rx.var
+    def active_id(self) -> str:
+        return f"seen-suggestion-{self.highlight}" if 0 <= self.highlight < len(self.suggestions) else ""
+
+    @rx.var
+    def results_href(self) -> str:
+        text = self.query.strip()
+        return f"{SEARCH_ROUTE}?q={quote(text)}" if text else SEARCH_ROUTE
+
+    def show_query(self, query: str) -> None:
+        """Put `query` in the box without suggesting (the results page tells the top bar what it shows)."""
+        self.query = query[:MAX_QUERY]
+        self._close()
+
+    def _close(self) -> None:
+        self.open = False
+        self.highlight = -1
+
     @rx.event
-    def search(self, form_data: dict):
-        query = str(form_data.get("q", "")).strip()[:200]
-        if not query:
+    async def type_query(self, value: str):
+        value = str(value)[:MAX_QUERY]
+        if value == self.query:
+            # Unchanged (Enter flushes the debounced value again, or a typo was undone): keep the highlight.
+            self.open = bool(self.suggestions) or bool(search.normalise(value))
+            return
+        self.query = value
+        self.highlight = -1
+        auth_state = await self.get_state(AuthState)
+        if not auth_state.user_id or not search.normalise(value):
+            self.suggestions = []
+            self.open = False
+            return
+        with session_scope() as session:
+            found = catalogue_views.suggest(session=session, query=value, limit=SUGGESTION_LIMIT)
+        self.suggestions = [
+            asdict(item) | {"key": f"seen-suggestion-{index}", "type_label": SUGGESTION_TYPES.get(item.type, "")}
+            for index, item in enumerate(found)
+        ]
+        self.open = True
+
+    @rx.event
+    def key_down(self, key: str):
+        if key in ("ArrowDown", "ArrowUp"):
+            if not self.suggestions:
+                return None
+            self.open = True
+            step = 1 if key == "ArrowDown" else -1
+            # -1 is "nothing highlighted" (Enter then opens the results page); the ends wrap around.
+            self.highlight = (self.highlight + 1 + step) % (len(self.suggestions) + 1) - 1
             return None
-        return rx.redirect(f"/app/discover?q={quote(query)}")
+        if key in ("Escape", "Tab"):
+            self._close()
+            return None
+        if key != "Enter":
+            return None
+        if self.open and 0 <= self.highlight < len(self.suggestions):
+            href = str(self.suggestions[self.highlight]["href"])
+            self._close()
+            return rx.redirect(href)
+        self._close()
+        if not self.query.strip():
+            return None
+        return rx.redirect(self.results_href)
+
+    @rx.event
+    def close(self):
+        self._close()
+
+    @rx.event
+    def reopen(self):
+        if self.query.strip() and self.suggestions:
+            self.open = True
 
 
 def _nav_link(item: NavItem) -> rx.Component:
@@ -123,21 +206,98 @@ def _mobile_menu() -> rx.Component:
     )
 
 
+def _suggestion(item: rx.Var) -> rx.Component:
+    active = item["key"] == ShellState.active_id
+    return rx.link(
+        rx.box(
+            rx.cond(
+                item["image_url"],
+                rx.image(src=item["image_url"], alt="", loading="lazy", class_name="seen-suggest-img"),
+                rx.match(
+                    item["type"],
+                    ("person", rx.icon("user", size=16)),
+                    ("game", rx.icon("gamepad-2", size=16)),
+                    ("show", rx.icon("tv", size=16)),
+                    rx.icon("film", size=16),
+                ),
+            ),
+            class_name=rx.cond(item["type"] == "person", "seen-suggest-thumb seen-round", "seen-suggest-thumb"),
+        ),
+        rx.box(
+            rx.text(item["title"], class_name="seen-suggest-title"),
+            rx.text(
+                rx.cond(item["year"], item["year"].to(str) + " · ", ""),
+                item["type_label"],
+                class_name="seen-suggest-meta",
+            ),
+            min_width="0",
+        ),
+        href=item["href"],
+        id=item["key"],
+        role="option",
+        aria_selected=active.to_string(),
+        data_active=active.to_string(),
+        class_name="seen-suggest-item",
+        underline="none",
+        on_click=ShellState.close,
+        data_testid="search-suggestion",
+    )
+
+
+def _suggestions() -> rx.Component:
+    return rx.cond(
+        ShellState.open,
+        rx.box(
+            rx.cond(
+                ShellState.suggestions.length() > 0,
+                rx.foreach(ShellState.suggestions, _suggestion),
+                rx.text("No quick matches in the catalogue.", class_name="seen-suggest-none"),
+            ),
+            rx.link(
+                rx.icon("search", size=14),
+                rx.text("See all results for “", rx.el.span(ShellState.query), "”", class_name="seen-suggest-all-text"),
+                href=ShellState.results_href,
+                on_click=ShellState.close,
+                class_name="seen-suggest-all",
+                underline="none",
+            ),
+            id="seen-suggestions",
+            role="listbox",
+            aria_label="Suggestions",
+            class_name="seen-suggest",
+        ),
+    )
+
+
 def _search_box() -> rx.Component:
-    return rx.form(
+    return rx.box(
         rx.input(
             rx.input.slot(rx.icon("search", size=16)),
-            name="q",
+            value=ShellState.query,
+            on_change=ShellState.type_query,
+            on_key_down=ShellState.key_down,
+            on_focus=ShellState.reopen,
+            debounce_timeout=SUGGEST_DEBOUNCE_MS,
             placeholder="Search movies, shows, games, people",
-            type="search",
+            type="text",
+            enter_key_hint="search",
+            auto_complete="off",
+            spell_check=False,
+            max_length=MAX_QUERY,
             size="3",
             radius="large",
             aria_label="Search",
+            role="combobox",
+            aria_autocomplete="list",
+            aria_controls="seen-suggestions",
+            aria_expanded=ShellState.open.to_string(),
+            aria_activedescendant=ShellState.active_id,
             width="100%",
+            data_testid="search-input",
         ),
-        on_submit=ShellState.search,
-        reset_on_submit=False,
+        _suggestions(),
         class_name="seen-search",
+        role="search",
     )
 
 
@@ -232,6 +392,8 @@ def app_shell(*content: rx.Component) -> rx.Component:
     """Every /app page: sidebar + top bar, content shown once the session checked out."""
     return rx.box(
         sidebar(),
+        # Behind the open suggestions (and under the top bar): a click anywhere else closes them.
+        rx.cond(ShellState.open, rx.box(class_name="seen-search-backdrop", on_click=ShellState.close)),
         rx.box(
             topbar(),
             rx.el.main(rx.cond(AuthState.auth_checked, rx.fragment(*content), _loading()), class_name="seen-content"),

@@ -1,8 +1,12 @@
-"""/app/admin: users (create, roles, disable), the registration switch and scheduled jobs. Admins only."""
+"""/app/admin: users (create, roles, disable), the registration switch, the catalogue providers (settings,
+connection tests, sync log) and scheduled jobs. Admins only."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from datetime import datetime, timedelta
+from typing import Any
 
 import reflex as rx
 
@@ -11,11 +15,63 @@ from seen.components.format import format_time
 from seen.components.page import app_page
 from seen.db import session_scope
 from seen.models.users import Role
-from seen.services import app_settings, auth, job_runs, users
+from seen.services import app_settings, auth, job_runs, provider_admin, users
 from seen.services.errors import ServiceError
 from seen.state import AuthState
 
 PAGE_SIZE = 20
+
+
+def describe_interval(interval: timedelta) -> str:
+    """ "every 10 min", "every 6 h", "every day", "every week"… for the jobs table."""
+    seconds = int(interval.total_seconds())
+    for unit, size in (("week", 7 * 86400), ("day", 86400), ("h", 3600), ("min", 60)):
+        if seconds % size == 0 and seconds >= size:
+            count = seconds // size
+            if unit in ("week", "day"):
+                return f"every {unit}" if count == 1 else f"every {count} {unit}s"
+            return f"every {count} {unit}"
+    return f"every {seconds} s"
+
+
+def _schedules() -> list[tuple[str, str]]:
+    """(job name, schedule) of every scheduled job. The schedules live with the scheduler; imported late so
+    the page module does not load the job machinery until an admin looks."""
+    from workers.scheduler import SCHEDULES
+
+    return [
+        (schedule.actor_name, describe_interval(schedule.trigger.interval))
+        if hasattr(schedule.trigger, "interval")
+        else (schedule.actor_name, str(schedule.trigger))
+        for schedule in SCHEDULES
+    ]
+
+
+def _duration(ms: int | None) -> str:
+    if ms is None:
+        return "running"
+    return f"{ms} ms" if ms < 10_000 else f"{ms / 1000:.1f} s"
+
+
+def jobs_table(runs: list[job_runs.JobSummary]) -> list[dict[str, str]]:
+    """Every scheduled job with its schedule and last run (jobs that ran without a schedule follow)."""
+    last = {run.job_name: run for run in runs}
+    rows = []
+    for name, schedule in [*_schedules(), *((run.job_name, "on demand") for run in runs)]:
+        if any(row["name"] == name for row in rows):
+            continue
+        run = last.get(name)
+        rows.append(
+            {
+                "name": name,
+                "schedule": schedule,
+                "status": run.status if run else "never run",
+                "started": format_time(run.started_at) if run else "—",
+                "duration": _duration(run.duration_ms) if run else "—",
+                "detail": run.detail if run else "",
+            }
+        )
+    return rows
 
 
 class AdminState(rx.State):
@@ -62,16 +118,7 @@ class AdminState(rx.State):
                 for user in found.items
             ]
             self.registration_open = app_settings.registration_open(session=session)
-            self.jobs = [
-                {
-                    "name": run.job_name,
-                    "status": run.status,
-                    "started": format_time(run.started_at),
-                    "duration": f"{run.duration_ms} ms" if run.duration_ms is not None else "running",
-                    "detail": run.detail,
-                }
-                for run in job_runs.latest_runs(session=session)
-            ]
+            self.jobs = jobs_table(job_runs.latest_runs(session=session))
 
     @rx.event
     async def load(self):
@@ -316,6 +363,7 @@ def _registration() -> rx.Component:
 def _job_row(row: rx.Var[dict[str, str]]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.code(row["name"])),
+        rx.table.cell(rx.text(row["schedule"], size="2", white_space="nowrap")),
         rx.table.cell(
             rx.badge(
                 row["status"],
@@ -325,17 +373,28 @@ def _job_row(row: rx.Var[dict[str, str]]) -> rx.Component:
         ),
         rx.table.cell(row["started"]),
         rx.table.cell(row["duration"]),
-        rx.table.cell(rx.text(row["detail"], size="1", color="var(--seen-muted)")),
+        rx.table.cell(rx.text(row["detail"], size="1", color="var(--seen-muted)", class_name="seen-admin-detail")),
     )
 
 
 def _jobs() -> rx.Component:
     return rx.box(
         rx.vstack(
-            rx.heading("Scheduled jobs", size="4", weight="medium"),
+            rx.hstack(
+                rx.heading("Scheduled jobs", size="4", weight="medium"),
+                rx.spacer(),
+                rx.icon_button(
+                    rx.icon("refresh-cw", size=15),
+                    variant="ghost",
+                    on_click=AdminState.load,
+                    aria_label="Refresh jobs",
+                ),
+                align="center",
+                width="100%",
+            ),
             rx.cond(
                 AdminState.jobs.length() > 0,
-                data_table(["Job", "Last result", "Started", "Took", "Detail"], AdminState.jobs, _job_row),
+                data_table(["Job", "Schedule", "Last result", "Started", "Took", "Detail"], AdminState.jobs, _job_row),
                 empty_state(
                     "timer", "No job has run yet", "Scheduled jobs record their last run, duration and outcome here."
                 ),
@@ -345,6 +404,405 @@ def _jobs() -> rx.Component:
         ),
         class_name="seen-card",
         width="100%",
+    )
+
+
+# -- catalogue providers ---------------------------------------------------------------------------------------
+
+PROVIDERS = (
+    ("tmdb", "TMDB", "Movies and shows. An API key or a read access token is enough."),
+    ("igdb", "IGDB", "Games, through a Twitch application's client credentials."),
+)
+PROVIDER_NAMES = tuple(name for name, _, _ in PROVIDERS)
+FIELD_LABELS = {
+    "tmdb_api_key": "API key",
+    "tmdb_read_token": "Read access token",
+    "tmdb_language": "Language",
+    "tmdb_region": "Region",
+    "igdb_client_id": "Client id",
+    "igdb_client_secret": "Client secret",
+}
+FIELD_HINTS = {"tmdb_language": "en-US", "tmdb_region": "US"}
+SYNC_LOG_LINES = 50
+
+
+def _per_provider(value: Any) -> dict[str, Any]:
+    return dict.fromkeys(PROVIDER_NAMES, value)
+
+
+def _per_field(value: Any) -> dict[str, Any]:
+    return dict.fromkeys(FIELD_LABELS, value)
+
+
+def _friendly(message: str) -> str:
+    """Name the fields of a validation error as the form labels them."""
+    for name, label in FIELD_LABELS.items():
+        message = message.replace(name, label)
+    return message
+
+
+def format_time_iso(value: str | None) -> str:
+    if not value:
+        return ""
+    return format_time(datetime.fromisoformat(value))
+
+
+def sync_lines(lines: list[provider_admin.SyncLogLine]) -> list[dict[str, str]]:
+    return [
+        {
+            "time": format_time_iso(line.created_at),
+            "target": line.target,
+            "provider": line.provider,
+            "status": line.status,
+            "attempt": str(line.attempt),
+            "duration": _duration(line.duration_ms),
+            "detail": line.detail,
+        }
+        for line in lines
+    ]
+
+
+class ProviderAdminState(rx.State):
+    """The "Catalogue providers" section: settings over the environment, connection tests, the sync log.
+
+    Secrets never reach the browser: their boxes stay empty and the placeholder shows the mask."""
+
+    values: dict[str, str] = _per_field("")
+    placeholders: dict[str, str] = _per_field("")
+    overridden: dict[str, bool] = _per_field(False)
+    configured: dict[str, bool] = _per_provider(False)
+    last_error: dict[str, str] = _per_provider("")
+    last_error_at: dict[str, str] = _per_provider("")
+    save_error: dict[str, str] = _per_provider("")
+    save_message: dict[str, str] = _per_provider("")
+    test_ok: dict[str, bool] = _per_provider(False)
+    test_message: dict[str, str] = _per_provider("")
+    testing: dict[str, bool] = _per_provider(False)
+    sync_log: list[dict[str, str]] = []
+    failures_only: bool = False
+    # Bumped on every save, so the forms' boxes are rebuilt with what is stored now.
+    revision: int = 0
+
+    async def _admin(self):
+        return await (await self.get_state(AdminState))._admin()
+
+    def _refresh(self) -> None:
+        with session_scope() as session:
+            statuses = provider_admin.provider_statuses(session=session)
+            lines = provider_admin.sync_log(session=session, limit=SYNC_LOG_LINES, failures_only=self.failures_only)
+        values, placeholders, overridden = _per_field(""), _per_field(""), _per_field(False)
+        for status in statuses:
+            self.configured = {**self.configured, status.name: status.configured}
+            self.last_error = {**self.last_error, status.name: status.last_error or ""}
+            self.last_error_at = {**self.last_error_at, status.name: format_time_iso(status.last_error_at)}
+            for field in status.fields:
+                overridden[field.name] = field.overridden
+                if field.secret:
+                    placeholders[field.name] = f"{field.value} (set)" if field.value else "not set"
+                else:
+                    values[field.name] = field.value
+                    placeholders[field.name] = FIELD_HINTS.get(field.name, "not set")
+        self.values, self.placeholders, self.overridden = values, placeholders, overridden
+        self.sync_log = sync_lines(lines)
+
+    def _set(self, name: str, provider: str, value: Any) -> None:
+        setattr(self, name, {**getattr(self, name), provider: value})
+
+    @rx.event
+    async def load(self):
+        for name in ("save_error", "save_message", "test_message"):
+            setattr(self, name, _per_provider(""))
+        self.testing = _per_provider(False)
+        found, redirect = await self._admin()
+        if found is None:
+            return redirect
+        self._refresh()
+        return None
+
+    def _changes(self, provider: str, form_data: dict) -> dict[str, str]:
+        """What the form changes: a filled box sets its field; an empty or untouched one keeps what is stored."""
+        changes = {}
+        for name in FIELD_LABELS:
+            if not name.startswith(f"{provider}_"):
+                continue
+            submitted = str(form_data.get(name, "")).strip()
+            if submitted and submitted != self.values.get(name, ""):
+                changes[name] = submitted
+        return changes
+
+    async def _store(self, provider: str, values: dict[str, str], success: str):
+        self._set("save_error", provider, "")
+        self._set("save_message", provider, "")
+        self._set("test_message", provider, "")
+        found, redirect = await self._admin()
+        if found is None:
+            return redirect
+        try:
+            with session_scope() as session:
+                app_settings.set_provider_settings(session=session, values=values)
+        except ServiceError as error:
+            self._set("save_error", provider, _friendly(error.message))
+            return None
+        self._set("save_message", provider, success)
+        self.revision += 1
+        self._refresh()
+        return None
+
+    @rx.event
+    async def save(self, provider: str, form_data: dict):
+        if provider not in PROVIDER_NAMES:
+            return None
+        changes = self._changes(provider, form_data)
+        if not changes:
+            self._set("save_error", provider, "")
+            self._set("save_message", provider, "Nothing to change.")
+            return None
+        labels = ", ".join(FIELD_LABELS[name] for name in changes)
+        return await self._store(provider, changes, f"Saved: {labels}.")
+
+    @rx.event
+    async def clear(self, provider: str, name: str):
+        """Drop the value set here: the field goes back to the environment's."""
+        if provider not in PROVIDER_NAMES or name not in FIELD_LABELS or not name.startswith(f"{provider}_"):
+            return None
+        return await self._store(provider, {name: ""}, f"{FIELD_LABELS[name]} reset to the environment's value.")
+
+    @rx.event
+    async def set_failures_only(self, value: bool):
+        found, redirect = await self._admin()
+        if found is None:
+            return redirect
+        self.failures_only = bool(value)
+        self._refresh()
+        return None
+
+    @rx.event
+    async def refresh(self):
+        found, redirect = await self._admin()
+        if found is None:
+            return redirect
+        self._refresh()
+        return None
+
+    @rx.event(background=True)
+    async def test_connection(self, provider: str):
+        if provider not in PROVIDER_NAMES:
+            return None
+        async with self:
+            found, redirect = await self._admin()
+            if found is None:
+                return redirect
+            if self.testing.get(provider):
+                return None
+            self._set("testing", provider, True)
+            self._set("test_message", provider, "")
+
+        def run() -> tuple[bool, str]:
+            with session_scope() as session:
+                settings = app_settings.provider_settings(session=session)
+            return provider_admin.test_connection(settings=settings, provider=provider)
+
+        try:
+            ok, message = await asyncio.to_thread(run)
+        except Exception as error:  # the page must say something, whatever happened
+            ok, message = False, f"The test could not run: {type(error).__name__}"
+        async with self:
+            self._set("testing", provider, False)
+            self._set("test_ok", provider, ok)
+            self._set("test_message", provider, message)
+        return None
+
+
+def _field(provider: str, name: str) -> rx.Component:
+    state = ProviderAdminState
+    secret = name in app_settings.SECRET_FIELDS
+    return rx.vstack(
+        rx.hstack(
+            rx.el.label(FIELD_LABELS[name], html_for=name, class_name="seen-label", margin_bottom="0"),
+            rx.badge(
+                rx.cond(state.overridden[name], "set here", "environment"),
+                variant="soft",
+                size="1",
+                color_scheme=rx.cond(state.overridden[name], "cyan", "gray"),
+            ),
+            rx.spacer(),
+            rx.cond(
+                state.overridden[name],
+                rx.button(
+                    "Clear",
+                    type="button",
+                    size="1",
+                    variant="ghost",
+                    color_scheme="gray",
+                    on_click=ProviderAdminState.clear(provider, name),
+                    aria_label=f"Clear {FIELD_LABELS[name]}",
+                ),
+                rx.fragment(),
+            ),
+            align="center",
+            width="100%",
+        ),
+        rx.input(
+            id=name,
+            name=name,
+            type="password" if secret else "text",
+            default_value="" if secret else state.values[name],
+            placeholder=state.placeholders[name],
+            auto_complete="off",
+            width="100%",
+            # Rebuilt after every save so the box shows what is stored now.
+            key=f"{name}-" + state.revision.to(str),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _message(text: rx.Var, color: str, role: str) -> rx.Component:
+    return rx.cond(text != "", rx.text(text, color=color, size="2", role=role), rx.fragment())
+
+
+def _provider_card(provider: str, label: str, help_text: str) -> rx.Component:
+    state = ProviderAdminState
+    return rx.box(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(label, size="3", weight="medium"),
+                rx.badge(
+                    rx.cond(state.configured[provider], "configured", "not configured"),
+                    color_scheme=rx.cond(state.configured[provider], "green", "gray"),
+                    variant="soft",
+                ),
+                align="center",
+                spacing="2",
+            ),
+            rx.text(help_text, size="2", color="var(--seen-muted)"),
+            rx.cond(
+                state.last_error[provider] != "",
+                rx.box(
+                    rx.text("Last error", weight="medium", size="2"),
+                    rx.text(state.last_error[provider], size="2"),
+                    rx.text(state.last_error_at[provider], size="1", color="var(--seen-muted)"),
+                    class_name="seen-alert seen-alert-error",
+                    data_testid="provider-last-error",
+                ),
+                rx.fragment(),
+            ),
+            rx.form(
+                rx.vstack(
+                    *(_field(provider, name) for name in FIELD_LABELS if name.startswith(f"{provider}_")),
+                    _message(state.save_error[provider], "var(--red-11)", "alert"),
+                    _message(state.save_message[provider], "var(--green-11)", "status"),
+                    rx.hstack(
+                        rx.button("Save", type="submit"),
+                        rx.button(
+                            rx.cond(state.testing[provider], rx.spinner(size="1"), rx.icon("plug", size=15)),
+                            "Test connection",
+                            type="button",
+                            variant="soft",
+                            disabled=state.testing[provider],
+                            on_click=ProviderAdminState.test_connection(provider),
+                        ),
+                        spacing="2",
+                        wrap="wrap",
+                    ),
+                    rx.cond(
+                        state.test_message[provider] != "",
+                        rx.text(
+                            state.test_message[provider],
+                            size="2",
+                            color=rx.cond(state.test_ok[provider], "var(--green-11)", "var(--red-11)"),
+                            role="status",
+                            data_testid="connection-result",
+                            data_ok=state.test_ok[provider].to_string(),
+                        ),
+                        rx.fragment(),
+                    ),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=lambda form_data: ProviderAdminState.save(provider, form_data),
+                reset_on_submit=False,
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        class_name="seen-provider-card",
+        data_testid=f"provider-{provider}",
+    )
+
+
+def _sync_row(row: rx.Var[dict[str, str]]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(row["time"], size="1", white_space="nowrap")),
+        rx.table.cell(rx.code(row["target"], size="1")),
+        rx.table.cell(row["provider"]),
+        rx.table.cell(
+            rx.badge(
+                row["status"],
+                color_scheme=rx.match(row["status"], ("ok", "green"), ("failed", "red"), ("retry", "amber"), "gray"),
+                variant="soft",
+            )
+        ),
+        rx.table.cell(row["attempt"]),
+        rx.table.cell(rx.text(row["duration"], white_space="nowrap")),
+        rx.table.cell(rx.text(row["detail"], size="1", color="var(--seen-muted)", class_name="seen-admin-detail")),
+    )
+
+
+def _providers() -> rx.Component:
+    state = ProviderAdminState
+    return rx.box(
+        rx.vstack(
+            rx.vstack(
+                rx.heading("Catalogue providers", size="4", weight="medium"),
+                rx.text(
+                    "Values set here override the environment's. Secrets are never shown: leave a box empty to keep "
+                    "what is stored, or Clear to go back to the environment.",
+                    size="2",
+                    color="var(--seen-muted)",
+                ),
+                spacing="1",
+            ),
+            rx.box(*(_provider_card(*provider) for provider in PROVIDERS), class_name="seen-provider-grid"),
+            rx.hstack(
+                rx.heading("Sync log", size="3", weight="medium"),
+                rx.spacer(),
+                rx.text("Failures only", size="2", color="var(--seen-muted)"),
+                rx.switch(
+                    checked=state.failures_only,
+                    on_change=ProviderAdminState.set_failures_only,
+                    aria_label="Failures only",
+                ),
+                rx.icon_button(
+                    rx.icon("refresh-cw", size=15),
+                    variant="ghost",
+                    on_click=ProviderAdminState.refresh,
+                    aria_label="Refresh sync log",
+                ),
+                align="center",
+                spacing="2",
+                width="100%",
+                padding_top="8px",
+            ),
+            rx.cond(
+                state.sync_log.length() > 0,
+                data_table(
+                    ["Time", "Target", "Provider", "Status", "Attempt", "Took", "Detail"], state.sync_log, _sync_row
+                ),
+                empty_state(
+                    "list-checks",
+                    "Nothing in the log",
+                    "Every call to a provider is logged here with its outcome; failures stay 90 days.",
+                ),
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        class_name="seen-card",
+        width="100%",
+        data_testid="catalogue-providers",
     )
 
 
@@ -362,13 +820,13 @@ def forbidden_page() -> rx.Component:
     )
 
 
-@app_page("/app/admin", "Admin", on_load=[AdminState.load], admin=True)
+@app_page("/app/admin", "Admin", on_load=[AdminState.load, ProviderAdminState.load], admin=True)
 def admin_page() -> rx.Component:
     return rx.cond(
         AuthState.forbidden,
         forbidden_page(),
         rx.fragment(
-            page_header("Admin", "Accounts, registration and the server's jobs."),
-            rx.vstack(_registration(), _users(), _jobs(), spacing="5", width="100%"),
+            page_header("Admin", "Accounts, registration, catalogue providers and the server's jobs."),
+            rx.vstack(_registration(), _users(), _providers(), _jobs(), spacing="5", width="100%"),
         ),
     )

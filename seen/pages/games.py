@@ -1,15 +1,5 @@
-"""/app/games: Your backlog: playing, paused, completed and wishlist."""
+"""/app/games: every game in the catalogue, by genre, year, platform and sort order."""
 
-from seen.components.page import empty_feature_page
+from seen.components.browse import browse_page
 
-empty_feature_page(
-    "/app/games",
-    "Games",
-    "Your backlog: playing, paused, completed and wishlist.",
-    (
-        "gamepad-2",
-        "Your backlog is empty",
-        "Add games to your wishlist or mark what you are playing to build your backlog.",
-    ),
-    action=("Discover games", "/app/discover"),
-)
+browse_page("game", "Games", "Every game in the catalogue, by genre, year and platform.", "gamepad-2", "games")

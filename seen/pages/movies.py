@@ -1,11 +1,5 @@
-"""/app/movies: The films you track, watched and rated."""
+"""/app/movies: every film in the catalogue, by genre, year and sort order."""
 
-from seen.components.page import empty_feature_page
+from seen.components.browse import browse_page
 
-empty_feature_page(
-    "/app/movies",
-    "Movies",
-    "The films you track, watched and rated.",
-    ("film", "No movies tracked", "Mark a movie watched, rate it or save it for later and it is listed here."),
-    action=("Discover movies", "/app/discover"),
-)
+browse_page("movie", "Movies", "Every film in the catalogue, filtered and sorted your way.", "film", "movies")

@@ -1,11 +1,5 @@
-"""/app/shows: Series you follow, with episode progress."""
+"""/app/shows: every series in the catalogue, by genre, year and sort order."""
 
-from seen.components.page import empty_feature_page
+from seen.components.browse import browse_page
 
-empty_feature_page(
-    "/app/shows",
-    "Shows",
-    "Series you follow, with episode progress.",
-    ("tv", "No shows tracked", "Follow a show to track its seasons and see what is up next."),
-    action=("Discover shows", "/app/discover"),
-)
+browse_page("show", "Shows", "Every series in the catalogue, filtered and sorted your way.", "tv", "shows")

@@ -40,8 +40,13 @@ def test_catalogue_needs_a_login(client: httpx.Client):
     assert_error(client.get("/api/v1/discover", params={"section": "trending"}), 401, "not_authenticated")
 
 
-@pytest.mark.parametrize("section", list(catalogue_sync.sections_of_job("trending")) + list(
-    catalogue_sync.sections_of_job("lists")) + list(catalogue_sync.sections_of_job("games")), ids=lambda s: s.name)
+@pytest.mark.parametrize(
+    "section",
+    list(catalogue_sync.sections_of_job("trending"))
+    + list(catalogue_sync.sections_of_job("lists"))
+    + list(catalogue_sync.sections_of_job("games")),
+    ids=lambda s: s.name,
+)
 def test_every_discover_section_answers_the_envelope(client, member, demo_synced, section):
     response = client.get("/api/v1/discover", params={"section": section.name}, headers=member)
     assert response.status_code == 200, response.text
@@ -59,16 +64,19 @@ def test_discover_refuses_an_unknown_section_and_bad_paging(client, member):
 
 
 def test_discover_pages_and_genre_filter(client, member, demo_synced):
-    first = client.get("/api/v1/discover", params={"section": "popular", "type": "movie", "page_size": 5},
-                       headers=member).json()
-    second = client.get("/api/v1/discover", params={"section": "popular", "type": "movie", "page_size": 5, "page": 2},
-                        headers=member).json()
+    first = client.get(
+        "/api/v1/discover", params={"section": "popular", "type": "movie", "page_size": 5}, headers=member
+    ).json()
+    second = client.get(
+        "/api/v1/discover", params={"section": "popular", "type": "movie", "page_size": 5, "page": 2}, headers=member
+    ).json()
     assert first["total"] > 5 and len(first["items"]) == 5
     assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
     genres = client.get("/api/v1/genres", params={"type": "movie"}, headers=member).json()
     drama = next(g for g in genres if g["name"] == "Drama")
-    filtered = client.get("/api/v1/discover", params={"section": "popular", "type": "movie", "genre": drama["id"]},
-                          headers=member).json()
+    filtered = client.get(
+        "/api/v1/discover", params={"section": "popular", "type": "movie", "genre": drama["id"]}, headers=member
+    ).json()
     assert 0 < filtered["total"] < first["total"]
     for item in filtered["items"][:3]:
         detail = client.get(f"/api/v1/media/{item['id']}", headers=member).json()
@@ -140,8 +148,9 @@ def test_search_merges_provider_results(client, member, with_providers: Provider
 def test_detail_missing_locally_is_fetched_from_the_provider(client, member, with_providers):
     # Given a title stored from a provider search only (a summary)
     client.get("/api/v1/search", params={"q": "matrix", "type": "movie"}, headers=member)
-    found = client.get("/api/v1/search", params={"q": "the matrix", "type": "movie", "providers": "false"},
-                       headers=member).json()["items"]
+    found = client.get(
+        "/api/v1/search", params={"q": "the matrix", "type": "movie", "providers": "false"}, headers=member
+    ).json()["items"]
     assert found and found[0]["title"] == "The Matrix"
     # When its page is read, the details are fetched at once from TMDB and stored
     detail = client.get(f"/api/v1/media/{found[0]['id']}", headers=member).json()

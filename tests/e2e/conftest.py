@@ -7,6 +7,7 @@ test services are configured, on PostgreSQL + Redis with Reflex state in Redis, 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -51,6 +52,10 @@ class RunningApp:
     def url(self, path: str) -> str:
         return f"{self.base_url}{path}"
 
+    @property
+    def uses_demo_catalogue(self) -> bool:
+        return self.name == "embedded"
+
 
 def _wait_until_ready(app: RunningApp, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + START_TIMEOUT
@@ -86,6 +91,8 @@ def _empty_database(url: str) -> None:
 
 @pytest.fixture(scope="session", params=["embedded", "postgres-redis"])
 def running_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """Embedded: SQLite, in-memory cache, in-process jobs, no provider keys (the demo catalogue).
+    postgres-redis: production-like, with TMDB and IGDB keys pointing at the local fake (recorded responses)."""
     if not Path(CHROMIUM).exists():
         skip_or_fail("chromium is not installed (make test installs it)")
     data_dir = tmp_path_factory.mktemp(f"e2e-{request.param}")
@@ -111,6 +118,8 @@ def running_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
             skip_or_fail("SEEN_TEST_DATABASE_URL and SEEN_TEST_REDIS_URL are not set")
         redis.Redis.from_url(REDIS_URL).flushdb()
         env.update(SEEN_DATABASE_URL=PG_URL, SEEN_REDIS_URL=REDIS_URL, REFLEX_REDIS_URL=REDIS_URL)
+        fake, urls = request.getfixturevalue("provider_server")
+        env.update(urls.settings_env(fake))
     _empty_database(env["SEEN_DATABASE_URL"])
     log_path = ARTIFACTS / f"e2e-{request.param}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -133,15 +142,30 @@ def running_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    processes = [process]
+    if request.param != "embedded":
+        # Production topology: a separate job worker and scheduler on the Redis broker.
+        for name, command in (
+            ("worker", [str(bin_dir / "dramatiq"), "workers.tasks", "--processes", "1", "--threads", "4"]),
+            ("scheduler", [sys.executable, "-m", "workers.scheduler"]),
+        ):
+            with (ARTIFACTS / f"e2e-{request.param}-{name}.log").open("w") as side_log:
+                processes.append(
+                    subprocess.Popen(
+                        command, cwd=PROJECT, env=env, stdout=side_log, stderr=subprocess.STDOUT, start_new_session=True
+                    )
+                )
     try:
         _wait_until_ready(app, process)
         yield app
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        for running in processes:
+            os.killpg(running.pid, signal.SIGTERM)
+        for running in processes:
+            try:
+                running.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(running.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="session")
@@ -180,4 +204,18 @@ def save_screenshot(page: Page, name: str) -> None:
         shutil.copy(target, SCREENSHOTS / name)
 
 
-__all__ = ["IN_CI", "PageErrors", "RunningApp", "save_screenshot"]
+def sign_in(page: Page, app: RunningApp, name: str, email: str, password: str) -> None:
+    """Log in through the login page, creating the account first (through the API) if it is new."""
+    httpx.post(
+        app.url("/api/v1/auth/register"),
+        json={"email": email, "password": password, "display_name": name},
+        timeout=15,
+    )
+    page.goto(app.url("/login"))
+    page.fill("#field-email", email)
+    page.fill("#field-password", password)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/app/"))
+
+
+__all__ = ["IN_CI", "PageErrors", "RunningApp", "save_screenshot", "sign_in"]

@@ -103,7 +103,9 @@ def test_browse_filters_and_sorts(session: Session):
     for tmdb_id, title, year, rating in ((1, "Alpha", 2001, 5.0), (2, "Beta", 2002, 9.0), (3, "Gamma", 2001, 7.0)):
         catalogue.store_summary(
             session=session,
-            summary=MediaSummary(kind="movie", ids=ExternalIds(tmdb=tmdb_id), title=title, year=year, vote_average=rating),
+            summary=MediaSummary(
+                kind="movie", ids=ExternalIds(tmdb=tmdb_id), title=title, year=year, vote_average=rating
+            ),
         )
     session.commit()
     by_rating = catalogue_views.browse(session=session, kind="movie", sort="rating")

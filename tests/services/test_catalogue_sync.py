@@ -197,7 +197,9 @@ def test_show_details_store_seasons_and_a_season_fetches_its_episodes(providers:
     view = catalogue_views.media_view(session=session, media_id=media_id)
     assert view.seasons and view.number_of_seasons
     season_number = next(s.number for s in view.seasons if s.number == 1)
-    freshness = catalogue_sync.ensure_season(media_id=media_id, number=season_number, settings=providers_settings(session))
+    freshness = catalogue_sync.ensure_season(
+        media_id=media_id, number=season_number, settings=providers_settings(session)
+    )
     assert freshness.state == "fresh"
     season = catalogue_views.season_view(session=session, media_id=media_id, number=1)
     assert season.episodes and season.episodes[0].episode_number == 1 and season.episodes[0].title
