@@ -157,6 +157,7 @@ def running_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
                 )
     try:
         _wait_until_ready(app, process)
+        _current_run[0] = request.param
         yield app
     finally:
         for running in processes:
@@ -192,14 +193,19 @@ class PageErrors:
         return found
 
 
+# The run the tests are on now; the README's screenshots come from the embedded one (what `make run` shows).
+_current_run = ["embedded"]
+
+
 def save_screenshot(page: Page, name: str) -> None:
-    """Every run keeps its screenshots under tests/.artifacts; SEEN_UPDATE_SCREENSHOTS=1 refreshes the README's."""
-    target = ARTIFACTS / "screenshots" / name
+    """Every run keeps its screenshots under tests/.artifacts/<run>; SEEN_UPDATE_SCREENSHOTS=1 refreshes the
+    README's from the embedded run."""
+    target = ARTIFACTS / "screenshots" / _current_run[0] / name
     target.parent.mkdir(parents=True, exist_ok=True)
     # Let transitions (switch thumbs, fades) finish so the picture shows the settled page.
     page.wait_for_timeout(500)
     page.screenshot(path=str(target), full_page=False)
-    if os.environ.get("SEEN_UPDATE_SCREENSHOTS") == "1":
+    if os.environ.get("SEEN_UPDATE_SCREENSHOTS") == "1" and _current_run[0] == "embedded":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(target, SCREENSHOTS / name)
 
