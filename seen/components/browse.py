@@ -15,6 +15,7 @@ import reflex as rx
 from seen.components.catalogue import (
     ANY,
     MAX_PAGE,
+    PagedLinks,
     filter_select,
     grid_skeletons,
     int_param,
@@ -42,15 +43,13 @@ SORTS = {option["value"] for option in SORT_OPTIONS}
 MIN_YEAR = 1870
 
 
-class BrowseState(rx.State):
+class BrowseState(PagedLinks, rx.State):
     kind: str = "movie"
     loading: bool = True
     genre: str = ANY
     year: str = ""
     platform: str = ANY
     sort: str = "popularity"
-    page: int = 1
-    total: int = 0
     items: list[dict[str, Any]] = []
     genre_options: list[dict[str, str]] = []
     platform_options: list[dict[str, str]] = []
@@ -59,14 +58,6 @@ class BrowseState(rx.State):
     @rx.var
     def pages(self) -> int:
         return page_count(self.total, PAGE_SIZE)
-
-    @rx.var
-    def prev_href(self) -> str:
-        return self._href(page=max(1, self.page - 1))
-
-    @rx.var
-    def next_href(self) -> str:
-        return self._href(page=self.page + 1)
 
     @rx.var
     def first_href(self) -> str:

@@ -35,6 +35,25 @@ def page_count(total: int, page_size: int) -> int:
     return max(1, -(-total // page_size))
 
 
+class PagedLinks(rx.State, mixin=True):
+    """A paged view whose pages are URLs: the state keeps `page` and `total`, and builds its own links in
+    `_href(**changes)` (the current filters with some changed)."""
+
+    page: int = 1
+    total: int = 0
+
+    def _href(self, **changes: Any) -> str:
+        raise NotImplementedError
+
+    @rx.var
+    def prev_href(self) -> str:
+        return self._href(page=max(1, self.page - 1))
+
+    @rx.var
+    def next_href(self) -> str:
+        return self._href(page=self.page + 1)
+
+
 def pager(page: rx.Var[int], pages: rx.Var[int], prev_href: rx.Var[str], next_href: rx.Var[str]) -> rx.Component:
     """Previous / "Page X of Y" / Next; the buttons are links, so pages are real URLs."""
     return rx.hstack(

@@ -16,6 +16,7 @@ import reflex as rx
 from seen.components.catalogue import (
     ANY,
     MAX_PAGE,
+    PagedLinks,
     demo_notice,
     filter_select,
     grid_skeletons,
@@ -58,7 +59,7 @@ def _trim(text: str | None, limit: int = 280) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-class DiscoverState(rx.State):
+class DiscoverState(PagedLinks, rx.State):
     loading: bool = True
     catalogue_empty: bool = False
     demo_kinds: list[str] = []
@@ -71,8 +72,6 @@ class DiscoverState(rx.State):
     section_label: str = ""
     kind: str = ANY
     genre: str = ANY
-    page: int = 1
-    total: int = 0
     items: list[dict[str, Any]] = []
     kind_options: list[dict[str, str]] = []
     genre_options: list[dict[str, str]] = []
@@ -83,14 +82,6 @@ class DiscoverState(rx.State):
     @rx.var
     def pages(self) -> int:
         return page_count(self.total, PAGE_SIZE)
-
-    @rx.var
-    def prev_href(self) -> str:
-        return self._href(page=max(1, self.page - 1))
-
-    @rx.var
-    def next_href(self) -> str:
-        return self._href(page=self.page + 1)
 
     @rx.var
     def first_href(self) -> str:

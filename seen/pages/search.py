@@ -13,7 +13,7 @@ from typing import Any
 
 import reflex as rx
 
-from seen.components.catalogue import MAX_PAGE, int_param, pager, query_url
+from seen.components.catalogue import MAX_PAGE, PagedLinks, int_param, pager, query_url
 from seen.components.empty import empty_state, page_header
 from seen.components.page import app_page
 from seen.components.shell import ShellState
@@ -45,11 +45,9 @@ def _local_page(query: str, kinds: tuple[str, ...], page: int, extra: list[int])
     return [asdict(item) | {"type_label": TYPE_LABELS.get(item.type, "")} for item in items], total
 
 
-class SearchState(rx.State):
+class SearchState(PagedLinks, rx.State):
     query: str = ""
     kind: str = "all"
-    page: int = 1
-    total: int = 0
     items: list[dict[str, Any]] = []
     searching: bool = False
     error: str = ""
@@ -63,14 +61,6 @@ class SearchState(rx.State):
     def pages(self) -> int:
         """Known pages: this one, plus the next when there is more (the total is an estimate)."""
         return self.page + 1 if self.total > self.page * PAGE_SIZE else self.page
-
-    @rx.var
-    def prev_href(self) -> str:
-        return self._href(page=max(1, self.page - 1))
-
-    @rx.var
-    def next_href(self) -> str:
-        return self._href(page=self.page + 1)
 
     @rx.var
     def tab_hrefs(self) -> dict[str, str]:
