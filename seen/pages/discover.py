@@ -63,6 +63,8 @@ class DiscoverState(PagedLinks, rx.State):
     loading: bool = True
     catalogue_empty: bool = False
     demo_kinds: list[str] = []
+    # Set when the last sync of a provider failed: the lists are older than usual.
+    provider_notice: str = ""
     # Overview: the first cards of every section (every key always present), and the lead title.
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in SECTIONS}
     hero: dict[str, str] = {}
@@ -121,7 +123,8 @@ class DiscoverState(PagedLinks, rx.State):
     def _fill(self) -> None:
         with session_scope() as session:
             sources = catalogue_views.catalogue_sources(session=session)
-            self.catalogue_empty = not sources
+            self.catalogue_empty = catalogue_views.catalogue_is_empty(session=session)
+            self.provider_notice = catalogue_views.provider_notice(session=session) or ""
             self.demo_kinds = sorted(kind for kind, source in sources.items() if source == "demo")
             if self.section:
                 self._fill_section(session)
@@ -508,6 +511,14 @@ def discover_page() -> rx.Component:
         rx.cond(
             DiscoverState.demo_kinds.length() > 0,
             rx.box(demo_notice(DiscoverState.demo_label, AuthState.is_admin), padding_bottom="20px"),
+        ),
+        rx.cond(
+            DiscoverState.provider_notice != "",
+            rx.box(
+                rx.callout(DiscoverState.provider_notice, icon="cloud-off", color_scheme="amber", size="1"),
+                padding_bottom="20px",
+                data_testid="provider-notice",
+            ),
         ),
         rx.cond(DiscoverState.section != "", _section_view(), _overview()),
     )

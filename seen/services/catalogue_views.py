@@ -239,6 +239,11 @@ def catalogue_sources(*, session: Session) -> dict[str, str]:
     }
 
 
+def catalogue_is_empty(*, session: Session) -> bool:
+    """True before the first sync has stored anything (the pages then say the catalogue is on its way)."""
+    return session.exec(select(tables.MediaItem.id).limit(1)).first() is None
+
+
 def provider_notice(*, session: Session) -> str | None:
     """When a section's newest sync failed at a provider in use: what users are told next to the lists."""
     latest = (

@@ -118,3 +118,9 @@ def test_browse_filters_and_sorts(session: Session):
         catalogue_views.browse(session=session, kind="movie", sort="nonsense")
     with pytest.raises(InvalidInput):
         catalogue_views.browse(session=session, kind="movie", page=0)
+
+
+def test_the_catalogue_is_empty_until_a_title_is_stored(session: Session):
+    assert catalogue_views.catalogue_is_empty(session=session)
+    catalogue.store_summary(session=session, summary=_summary())
+    assert not catalogue_views.catalogue_is_empty(session=session)
