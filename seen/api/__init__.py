@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from seen.api import admin, auth, catalogue, health, images
+from seen.api import admin, auth, catalogue, health, images, tracking
 from seen.api.errors import install_error_handlers
 
 API_PREFIX = "/api/v1"
@@ -19,7 +19,7 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (health, auth, admin, catalogue, images):
+    for module in (health, auth, admin, catalogue, images, tracking):
         v1.include_router(module.router)
     api.include_router(v1)
     install_error_handlers(api)

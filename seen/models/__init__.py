@@ -17,12 +17,14 @@ from seen.models.media import (
     SyncLogEntry,
 )
 from seen.models.system import AppSetting, JobRun
+from seen.models.tracking import Favourite, Rating, WatchEvent, WatchLaterItem
 from seen.models.users import AuthSession, User
 
 __all__ = [
     "AppSetting",
     "AuthSession",
     "DiscoverEntry",
+    "Favourite",
     "Genre",
     "JobRun",
     "MediaCredit",
@@ -34,8 +36,11 @@ __all__ = [
     "MediaReleaseDate",
     "Person",
     "Platform",
+    "Rating",
     "ShowEpisode",
     "ShowSeason",
     "SyncLogEntry",
     "User",
+    "WatchEvent",
+    "WatchLaterItem",
 ]

@@ -34,7 +34,7 @@ from seen.providers.configured import igdb_configured, tmdb_configured
 from seen.providers.errors import ProviderAuthError, ProviderError, ProviderNotFound, ProviderUnavailable
 from seen.providers.igdb import IgdbClient
 from seen.providers.tmdb import TmdbClient
-from seen.services import app_settings, catalogue, catalogue_bulk, job_runs
+from seen.services import app_settings, catalogue, catalogue_bulk, job_runs, tracking
 from seen.services.errors import NotFound
 from seen.services.sections import sections_of_job
 
@@ -287,7 +287,10 @@ def retire_demo(*, kinds: tuple[str, ...]) -> int:
     with session_scope() as session:
         result = session.exec(
             delete(tables.MediaItem).where(
-                col(tables.MediaItem.source) == catalogue.DEMO, col(tables.MediaItem.kind).in_(kinds)
+                col(tables.MediaItem.source) == catalogue.DEMO,
+                col(tables.MediaItem.kind).in_(kinds),
+                # Titles users track stay (with what they recorded), demo or not.
+                col(tables.MediaItem.id).not_in(tracking.tracked_media_ids()),
             )
         )
         removed = result.rowcount or 0
