@@ -17,15 +17,29 @@ from seen.models.media import (
     SyncLogEntry,
 )
 from seen.models.system import AppSetting, JobRun
-from seen.models.tracking import Favourite, Rating, WatchEvent, WatchLaterItem
+from seen.models.tracking import (
+    Collection,
+    CollectionItem,
+    Favourite,
+    GameBacklogEntry,
+    ImportJob,
+    PlaybackProgress,
+    Rating,
+    WatchEvent,
+    WatchLaterItem,
+)
 from seen.models.users import AuthSession, User
 
 __all__ = [
     "AppSetting",
     "AuthSession",
+    "Collection",
+    "CollectionItem",
     "DiscoverEntry",
     "Favourite",
+    "GameBacklogEntry",
     "Genre",
+    "ImportJob",
     "JobRun",
     "MediaCredit",
     "MediaExternalId",
@@ -35,6 +49,7 @@ __all__ = [
     "MediaRelation",
     "MediaReleaseDate",
     "Person",
+    "PlaybackProgress",
     "Platform",
     "Rating",
     "ShowEpisode",

@@ -38,6 +38,10 @@ class User(SQLModel, table=True):
     role: str = Field(default=Role.USER, max_length=16)
     is_disabled: bool = Field(default=False)
     theme: str = Field(default=Theme.DARK, max_length=16)
+    # Playback past this share of a title's length counts as a viewing.
+    watched_threshold_percent: int = Field(default=90)
+    # The secret in this user's scrobbling webhook URLs (Plex, Jellyfin); None until they ask for one.
+    webhook_token: str | None = Field(default=None, max_length=64, unique=True, index=True)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
     last_login_at: datetime | None = timestamp(nullable=True)

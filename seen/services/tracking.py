@@ -17,7 +17,15 @@ from sqlmodel import Session, col, select
 
 from seen.models import media as catalogue_tables
 from seen.models.base import as_utc, utcnow
-from seen.models.tracking import Favourite, Rating, WatchEvent, WatchLaterItem
+from seen.models.tracking import (
+    CollectionItem,
+    Favourite,
+    GameBacklogEntry,
+    PlaybackProgress,
+    Rating,
+    WatchEvent,
+    WatchLaterItem,
+)
 from seen.services.catalogue_views import MediaCard, cards_for
 from seen.services.errors import InvalidInput, NotFound
 
@@ -33,6 +41,9 @@ def tracked_media_ids():
         select(WatchEvent.media_id),
         select(Rating.media_id),
         select(Favourite.media_id),
+        select(PlaybackProgress.media_id),
+        select(CollectionItem.media_id),
+        select(GameBacklogEntry.media_id),
     )
 
 
