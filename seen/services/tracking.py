@@ -27,6 +27,7 @@ from seen.models.tracking import (
     WatchLaterItem,
 )
 from seen.services.catalogue_views import MediaCard, cards_for
+from seen.services import user_cache
 from seen.services.errors import InvalidInput, NotFound
 
 RATING_STEPS = tuple(step / 2 for step in range(1, 11))  # 0.5 .. 5.0
@@ -68,6 +69,7 @@ def add_to_watch_later(*, session: Session, user_id: uuid.UUID, media_id: int) -
     last = session.exec(select(func.max(WatchLaterItem.position)).where(WatchLaterItem.user_id == user_id)).one()
     session.add(WatchLaterItem(user_id=user_id, media_id=media_id, position=(last or 0) + 1))
     session.flush()
+    user_cache.after_watch_later_change(session, user_id)
     return True
 
 
@@ -77,6 +79,7 @@ def remove_from_watch_later(*, session: Session, user_id: uuid.UUID, media_id: i
     )
     if not result.rowcount:
         raise NotFound("That title is not on your watch later list")
+    user_cache.after_watch_later_change(session, user_id)
 
 
 def reorder_watch_later(*, session: Session, user_id: uuid.UUID, media_ids: Sequence[int]) -> None:
@@ -88,6 +91,7 @@ def reorder_watch_later(*, session: Session, user_id: uuid.UUID, media_ids: Sequ
         rows[media_id].position = position
         session.add(rows[media_id])
     session.flush()
+    user_cache.after_watch_later_change(session, user_id)
 
 
 def watch_later(
@@ -150,6 +154,7 @@ def mark_watched(
     )
     session.add(event)
     session.flush()
+    user_cache.after_history_change(session, user_id)
     return event.id
 
 
@@ -157,6 +162,7 @@ def delete_watch(*, session: Session, user_id: uuid.UUID, event_id: int) -> None
     result = session.exec(delete(WatchEvent).where(col(WatchEvent.id) == event_id, col(WatchEvent.user_id) == user_id))
     if not result.rowcount:
         raise NotFound("No such viewing")
+    user_cache.after_history_change(session, user_id)
 
 
 def history(
@@ -188,12 +194,14 @@ def set_rating(*, session: Session, user_id: uuid.UUID, media_id: int, rating: f
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
+    user_cache.after_taste_change(session, user_id)
 
 
 def clear_rating(*, session: Session, user_id: uuid.UUID, media_id: int) -> None:
     result = session.exec(delete(Rating).where(col(Rating.user_id) == user_id, col(Rating.media_id) == media_id))
     if not result.rowcount:
         raise NotFound("You have not rated that title")
+    user_cache.after_taste_change(session, user_id)
 
 
 def set_favourite(*, session: Session, user_id: uuid.UUID, media_id: int, favourite: bool) -> None:
@@ -204,6 +212,7 @@ def set_favourite(*, session: Session, user_id: uuid.UUID, media_id: int, favour
     elif not favourite and row is not None:
         session.delete(row)
     session.flush()
+    user_cache.after_taste_change(session, user_id)
 
 
 @dataclass(frozen=True, slots=True)
