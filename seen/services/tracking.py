@@ -26,8 +26,8 @@ from seen.models.tracking import (
     WatchEvent,
     WatchLaterItem,
 )
-from seen.services.catalogue_views import MediaCard, cards_for
 from seen.services import user_cache
+from seen.services.catalogue_views import MediaCard, cards_for
 from seen.services.errors import InvalidInput, NotFound
 
 RATING_STEPS = tuple(step / 2 for step in range(1, 11))  # 0.5 .. 5.0
