@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from seen.api import admin, auth, catalogue, health, images, tracking
+from seen.api import (
+    admin,
+    auth,
+    backlog,
+    catalogue,
+    collections,
+    dashboard,
+    health,
+    images,
+    imports,
+    progress,
+    tracking,
+    webhooks,
+)
 from seen.api.errors import install_error_handlers
 
 API_PREFIX = "/api/v1"
@@ -19,7 +32,20 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (health, auth, admin, catalogue, images, tracking):
+    for module in (
+        health,
+        auth,
+        admin,
+        catalogue,
+        images,
+        tracking,
+        progress,
+        webhooks,
+        imports,
+        dashboard,
+        collections,
+        backlog,
+    ):
         v1.include_router(module.router)
     api.include_router(v1)
     install_error_handlers(api)

@@ -14,6 +14,8 @@ from seen.logs import request_id_var
 log = logging.getLogger("seen.access")
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Scrobbling webhook URLs and shared collection links carry their secret in the path: the access log keeps it out.
+_WEBHOOK_SECRET = re.compile(r"^(/api/v1/(?:webhooks/(?:plex|jellyfin)|shared/collections)/)[^/]+")
 
 PAGE_CSP = "; ".join(
     [
@@ -81,7 +83,7 @@ def with_request_context(app: ASGIApp) -> ASGIApp:
                 log.info(
                     "%s %s %s",
                     scope.get("method"),
-                    path,
+                    _WEBHOOK_SECRET.sub(r"\1***", path),
                     status_holder["status"],
                     extra={
                         "status": status_holder["status"],

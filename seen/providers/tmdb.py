@@ -217,6 +217,13 @@ class TmdbClient(Closing):
         hint = path_kind if path_kind != "multi" else None
         return normalise.page(self._get(f"/search/{path_kind}", SEARCH_TTL, params), hint)
 
+    def find(self, external_id: str, source: Literal["imdb_id", "tvdb_id"] = "imdb_id") -> tuple[MediaSummary, ...]:
+        """`/find/{id}`: the titles (and people) another site's id stands for; an id of any shape is safe."""
+        text = "".join(char for char in str(external_id) if char.isalnum())[:40]
+        if not text:
+            return ()
+        return normalise.find(self._get(f"/find/{text}", DETAILS_TTL, {"external_source": source}))
+
     # -- details -------------------------------------------------------------------------------
 
     @staticmethod

@@ -21,6 +21,7 @@ from seen import cache
 DASHBOARD_TTL_SECONDS = 120
 CONTINUE_WATCHING_TTL_SECONDS = 120
 RECOMMENDATIONS_TTL_SECONDS = 1800
+STATS_TTL_SECONDS = 600
 
 _PENDING = "seen_user_cache_pending"
 T = TypeVar("T")
@@ -36,6 +37,11 @@ def continue_watching_key(user_id: uuid.UUID) -> str:
 
 def recommendations_key(user_id: uuid.UUID) -> str:
     return cache.key("recommendations", user_id)
+
+
+def stats_key(user_id: uuid.UUID) -> str:
+    """The user's stats views (one entry per period shown); not in the spec's contract, dropped like it."""
+    return cache.key("stats", user_id)
 
 
 def cached(
@@ -63,12 +69,18 @@ def after_progress_change(session: Session, user_id: uuid.UUID) -> None:
 
 def after_history_change(session: Session, user_id: uuid.UUID) -> None:
     """A viewing added, edited or removed: "recently watched", up next and what to recommend change."""
-    _drop_after_commit(session, continue_watching_key(user_id), dashboard_key(user_id), recommendations_key(user_id))
+    _drop_after_commit(
+        session,
+        continue_watching_key(user_id),
+        dashboard_key(user_id),
+        recommendations_key(user_id),
+        stats_key(user_id),
+    )
 
 
 def after_taste_change(session: Session, user_id: uuid.UUID) -> None:
     """Ratings, favourites, collections and the game backlog: shown on the dashboard, read by recommendations."""
-    _drop_after_commit(session, dashboard_key(user_id), recommendations_key(user_id))
+    _drop_after_commit(session, dashboard_key(user_id), recommendations_key(user_id), stats_key(user_id))
 
 
 def _drop_after_commit(session: Session, *names: str) -> None:

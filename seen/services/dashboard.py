@@ -1,0 +1,174 @@
+"""The dashboard: every widget of the user's home page in one read, cached per user for two minutes.
+
+The whole aggregate lives under `seen:v1:dashboard:{user_id}`; the tracking services drop that key after
+each change that shows here (see `user_cache`), so the cache only saves repeated reads between changes.
+Widgets whose features are not built yet (downloads, recommendations, the release calendar) say so
+instead of showing made-up items.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import uuid
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from seen.models.base import as_utc, utcnow
+from seen.models.tracking import WatchEvent
+from seen.services import backlog, catalogue_views, progress, tracking, user_cache
+from seen.services.backlog import BacklogEntryView
+from seen.services.catalogue_views import MediaCard, cards_for
+from seen.services.progress import ContinueItem
+
+WIDGET_SIZE = 12
+# "Recently watched" reads this many newest viewings to find its distinct titles; a binge of one show
+# longer than this falls back to a grouped query.
+RECENT_SCAN = 200
+BACKLOG_SHOWN = ("active", "paused")
+
+
+@dataclass(frozen=True, slots=True)
+class Unavailable:
+    """A widget whose feature has not been built yet: no items, and why."""
+
+    available: bool
+    message: str
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class WatchLaterWidget:
+    items: list[MediaCard]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class BacklogWidget:
+    items: list[BacklogEntryView]  # active games first, then paused ones
+    counts: dict[str, int]  # entries by status, every status present
+
+
+@dataclass(frozen=True, slots=True)
+class RecentlyWatched:
+    media: MediaCard
+    watched_at: str
+    season_number: int | None  # the newest episode watched, for shows
+    episode_number: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    continue_watching: list[ContinueItem]
+    watch_later: WatchLaterWidget
+    game_backlog: BacklogWidget
+    recently_played: list[BacklogEntryView]
+    recently_watched: list[RecentlyWatched]
+    trending: list[MediaCard]
+    active_downloads: Unavailable
+    recommendations: Unavailable
+    upcoming_releases: Unavailable
+    generated_at: str
+
+
+NOT_BUILT = {
+    "active_downloads": "Downloads are not available yet: nothing is being downloaded.",
+    "recommendations": "Recommendations are not available yet: they will be based on what you watch and rate.",
+    "upcoming_releases": "The release calendar is not available yet: upcoming releases will show here.",
+}
+
+
+def _recently_watched(session: Session, user_id: uuid.UUID) -> list[RecentlyWatched]:
+    newest = session.exec(
+        select(WatchEvent.media_id, WatchEvent.watched_at, WatchEvent.season_number, WatchEvent.episode_number)
+        .where(WatchEvent.user_id == user_id)
+        .order_by(col(WatchEvent.watched_at).desc(), col(WatchEvent.id).desc())
+        .limit(RECENT_SCAN)
+    ).all()
+    latest: dict[int, tuple[Any, int | None, int | None]] = {}
+    for media_id, watched_at, season, episode in newest:
+        if media_id not in latest:
+            latest[media_id] = (watched_at, season, episode)
+    if len(latest) < WIDGET_SIZE and len(newest) == RECENT_SCAN:
+        last = func.max(WatchEvent.watched_at)
+        for media_id, watched_at in session.exec(
+            select(WatchEvent.media_id, last)
+            .where(WatchEvent.user_id == user_id)
+            .group_by(col(WatchEvent.media_id))
+            .order_by(last.desc())
+            .limit(WIDGET_SIZE)
+        ).all():
+            latest.setdefault(media_id, (watched_at, None, None))
+    chosen = sorted(latest.items(), key=lambda item: as_utc(item[1][0]), reverse=True)[:WIDGET_SIZE]
+    cards = {card.id: card for card in cards_for(session=session, media_ids=[media_id for media_id, _ in chosen])}
+    return [
+        RecentlyWatched(cards[media_id], as_utc(watched_at).isoformat(), season, episode)
+        for media_id, (watched_at, season, episode) in chosen
+        if media_id in cards
+    ]
+
+
+def _game_backlog(session: Session, user_id: uuid.UUID) -> BacklogWidget:
+    counts = backlog.backlog_counts(session=session, user_id=user_id)
+    if not any(counts[status] for status in BACKLOG_SHOWN):
+        return BacklogWidget([], counts)
+    # The backlog comes playing first, then paused: one page of it holds the widget's games.
+    page, _ = backlog.backlog(session=session, user_id=user_id, limit=WIDGET_SIZE)
+    return BacklogWidget([entry for entry in page if entry.status in BACKLOG_SHOWN], counts)
+
+
+def build_dashboard(*, session: Session, user_id: uuid.UUID) -> Dashboard:
+    """The dashboard read from the database (and the per-widget caches), bypassing its own cache."""
+    watch_later, watch_later_total = tracking.watch_later(session=session, user_id=user_id, limit=WIDGET_SIZE)
+    return Dashboard(
+        continue_watching=progress.continue_watching(session=session, user_id=user_id, limit=WIDGET_SIZE),
+        watch_later=WatchLaterWidget(watch_later, watch_later_total),
+        game_backlog=_game_backlog(session, user_id),
+        recently_played=backlog.recently_played(session=session, user_id=user_id, limit=WIDGET_SIZE),
+        recently_watched=_recently_watched(session, user_id),
+        trending=catalogue_views.discover_section(session=session, section="trending", page_size=WIDGET_SIZE).items,
+        **{name: Unavailable(False, message) for name, message in NOT_BUILT.items()},
+        generated_at=utcnow().isoformat(),
+    )
+
+
+def dashboard(*, session: Session, user_id: uuid.UUID) -> Dashboard:
+    return user_cache.cached(
+        user_cache.dashboard_key(user_id),
+        user_cache.DASHBOARD_TTL_SECONDS,
+        lambda: build_dashboard(session=session, user_id=user_id),
+        dump=dataclasses.asdict,
+        load=lambda stored: revive(Dashboard, stored),
+    )
+
+
+@cache
+def _field_hints(kind: type) -> tuple[tuple[str, Any], ...]:
+    # Resolving string annotations is slow next to a cache read: once per class is enough.
+    hints = get_type_hints(kind)
+    return tuple((one.name, hints[one.name]) for one in dataclasses.fields(kind) if one.init)
+
+
+def revive(kind: Any, value: Any) -> Any:
+    """Rebuild a (nested) dataclass from its `asdict` JSON, led by the type hints of its fields."""
+    if value is None:
+        return None
+    origin = get_origin(kind)
+    if dataclasses.is_dataclass(kind):
+        return kind(**{name: revive(hint, value[name]) for name, hint in _field_hints(kind)})
+    if origin in (list, tuple):
+        args = get_args(kind)
+        items = [revive(args[0] if args else Any, item) for item in value]
+        return items if origin is list else tuple(items)
+    if origin is dict:
+        value_kind = get_args(kind)[1] if get_args(kind) else Any
+        return {name: revive(value_kind, item) for name, item in value.items()}
+    if origin in (Union, types.UnionType):
+        options = [option for option in get_args(kind) if option is not type(None)]
+        nested = [option for option in options if dataclasses.is_dataclass(option)]
+        return revive(nested[0], value) if nested and isinstance(value, dict) else value
+    return value
