@@ -16,6 +16,7 @@ from seen.logs import configure_logging
 from seen.pages import (  # noqa: F401
     admin,
     calendar,
+    collection_detail,
     collections,
     dashboard,
     discover,
@@ -33,8 +34,10 @@ from seen.pages import (  # noqa: F401
     search,
     season_detail,
     settings,
+    shared_collection,
     show_detail,
     shows,
+    stats,
     watch_later,
     watched,
 )

@@ -305,13 +305,17 @@ def _results(icon: str, noun: str) -> rx.Component:
     )
 
 
-def browse_page(kind: str, title: str, subtitle: str, icon: str, noun: str) -> None:
-    """Register the browse page of one kind at its route."""
+def browse_page(
+    kind: str, title: str, subtitle: str, icon: str, noun: str, *, above: rx.Component | None = None
+) -> None:
+    """Register the browse page of one kind at its route; `above` goes between the header and the filters
+    (the games page's catalogue / backlog switch)."""
 
     @app_page(ROUTES[kind], title, on_load=[BrowseState.load(kind)])
     def body() -> rx.Component:
         return rx.fragment(
             page_header(title, subtitle),
+            above if above is not None else rx.fragment(),
             # The state is shared by the three pages: until it holds this kind, show the placeholders.
             rx.cond(
                 BrowseState.kind == kind,

@@ -3,11 +3,18 @@
 A card is a dict shaped like `seen.services.catalogue_views.MediaCard` (`dataclasses.asdict`): id, type,
 title, year, release_date, vote_average, poster_url, href. Posters load lazily over a placeholder that
 shows the title, so a slow or missing image never leaves a hole.
+
+Movies and shows carry a watch later bookmark over the poster (on hover, always on touch screens and while
+the title is on the list). It reads the viewer's watch later ids, loaded once per page by
+`WatchLaterIdsState`, so a card costs no query of its own. The bookmark sits beside the card's link, not in
+it: a button inside a link would be invalid HTML and would follow the link when pressed.
 """
 
 from __future__ import annotations
 
 import reflex as rx
+
+from seen.pages.tracking_state import WatchLaterIdsState
 
 TYPE_LABELS = {"movie": "Movie", "show": "Show", "game": "Game"}
 
@@ -30,7 +37,41 @@ def _poster(item: rx.Var) -> rx.Component:
     )
 
 
-def media_card(item: rx.Var) -> rx.Component:
+def watch_later_bookmark(item: rx.Var) -> rx.Component:
+    """The bookmark's own state is its confirmation; a refusal is written on the card it happened to."""
+    on_list = WatchLaterIdsState.ids.contains(item["id"])
+    return rx.cond(
+        item["type"] != "game",
+        rx.fragment(
+            rx.el.button(
+                rx.icon("bookmark", size=16),
+                on_click=WatchLaterIdsState.toggle(item["id"]),
+                class_name=rx.cond(on_list, "seen-bookmark seen-bookmark-on", "seen-bookmark"),
+                aria_pressed=on_list,
+                aria_label=rx.cond(on_list, "Remove from watch later", "Add to watch later"),
+                title=rx.cond(on_list, "On your watch later list", "Watch later"),
+                type="button",
+                data_testid="card-watch-later",
+            ),
+            rx.cond(
+                WatchLaterIdsState.failed_id == item["id"],
+                rx.text(WatchLaterIdsState.failure, class_name="seen-bookmark-error", role="alert"),
+                rx.fragment(),
+            ),
+        ),
+        rx.fragment(),
+    )
+
+
+def media_card(item: rx.Var, *, bookmark: bool = True) -> rx.Component:
+    """A title's card; `bookmark=False` for pages seen without an account (a shared collection)."""
+    link = _card_link(item)
+    if not bookmark:
+        return link
+    return rx.box(link, watch_later_bookmark(item), class_name="seen-card-shell")
+
+
+def _card_link(item: rx.Var) -> rx.Component:
     return rx.link(
         _poster(item),
         rx.box(
@@ -64,13 +105,13 @@ def media_card(item: rx.Var) -> rx.Component:
     )
 
 
-def card_grid(items: rx.Var) -> rx.Component:
-    return rx.box(rx.foreach(items, media_card), class_name="seen-card-grid")
+def card_grid(items: rx.Var, *, bookmark: bool = True) -> rx.Component:
+    return rx.box(rx.foreach(items, lambda item: media_card(item, bookmark=bookmark)), class_name="seen-card-grid")
 
 
-def card_row(items: rx.Var) -> rx.Component:
+def card_row(items: rx.Var, *, bookmark: bool = True) -> rx.Component:
     """A horizontally scrolling row (Discover sections, related titles)."""
-    return rx.box(rx.foreach(items, media_card), class_name="seen-card-row")
+    return rx.box(rx.foreach(items, lambda item: media_card(item, bookmark=bookmark)), class_name="seen-card-row")
 
 
 def card_skeletons(count: int = 6) -> rx.Component:

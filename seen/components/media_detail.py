@@ -54,8 +54,9 @@ def _meta_item(icon: str, text: rx.Var, *, test_id: str = "") -> rx.Component:
     )
 
 
-def media_hero(hero: rx.Var) -> rx.Component:
-    """Backdrop, poster, kind and year, title, tagline, rating, runtime/status, genres and overview.
+def media_hero(hero: rx.Var, actions: rx.Component | None = None) -> rx.Component:
+    """Backdrop, poster, kind and year, title, tagline, rating, runtime/status, genres and overview, then
+    `actions` (the viewer's tracking controls).
 
     `hero` is a dict from `detail_state.hero_of`.
     """
@@ -91,6 +92,7 @@ def media_hero(hero: rx.Var) -> rx.Component:
                     rx.text(hero["overview"], class_name="seen-detail-overview"),
                     rx.text("No overview yet.", class_name="seen-detail-overview", color="var(--seen-muted)"),
                 ),
+                actions if actions is not None else rx.fragment(),
                 spacing="2",
                 align="start",
                 min_width="0",

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from seen.components.shell import app_shell
+from seen.pages.tracking_state import WatchLaterIdsState
 from seen.state import AuthState
 
 PageBody = Callable[[], rx.Component]
@@ -19,7 +20,9 @@ def app_page(
 
     def register(body: PageBody) -> PageBody:
         guard = AuthState.require_admin if admin else AuthState.require_login
-        rx.page(route=route, title=f"{title} · /seen/", on_load=[guard, *(on_load or [])])(lambda: app_shell(body()))
+        # The watch later ids come once per page, for the bookmark on every card the page shows.
+        events = [guard, WatchLaterIdsState.load, *(on_load or [])]
+        rx.page(route=route, title=f"{title} · /seen/", on_load=events)(lambda: app_shell(body()))
         return body
 
     return register

@@ -42,6 +42,7 @@ NAV_SECTIONS: tuple[tuple[str, tuple[NavItem, ...]], ...] = (
             NavItem("Games", "/app/games", "gamepad-2"),
             NavItem("Watch later", "/app/watch-later", "bookmark"),
             NavItem("Watched", "/app/watched", "history"),
+            NavItem("Stats", "/app/stats", "chart-column"),
             NavItem("Collections", "/app/collections", "library-big"),
         ),
     ),

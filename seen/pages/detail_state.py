@@ -243,6 +243,8 @@ class MediaDetailState(rx.State, mixin=True):
     seasons: list[dict[str, str]] = []
     networks: list[str] = []
     platforms: list[str] = []
+    # The game's platforms as choices for its backlog entry.
+    platform_options: list[dict[str, str]] = []
     developers: list[str] = []
     publishers: list[str] = []
     franchises: list[str] = []
@@ -266,6 +268,7 @@ class MediaDetailState(rx.State, mixin=True):
         self.seasons = seasons_of(view)
         self.networks = list(view.networks)
         self.platforms = [platform.name for platform in view.platforms]
+        self.platform_options = [{"value": str(platform.id), "label": platform.name} for platform in view.platforms]
         self.developers = companies_with(view, "developer")
         self.publishers = companies_with(view, "publisher")
         self.franchises = list(view.franchises)

@@ -21,7 +21,9 @@ from seen.components.media_detail import (
     section_when,
 )
 from seen.components.page import app_page
+from seen.components.tracking_controls import backlog_editor, title_actions
 from seen.pages.detail_state import MediaDetailState
+from seen.pages.tracking_state import TrackingState
 
 
 class GameDetailState(MediaDetailState, rx.State):
@@ -98,7 +100,8 @@ def _details() -> rx.Component:
 def _ready() -> rx.Component:
     state = GameDetailState
     return rx.vstack(
-        media_hero(state.hero),
+        media_hero(state.hero, title_actions()),
+        backlog_editor(state.platform_options),
         freshness_notice(state.notice, state.stale, state.loading_details),
         rx.cond(state.loading_details, detail_skeleton("Platforms", "Release dates", "Time to beat"), _details()),
         spacing="5",
@@ -106,7 +109,7 @@ def _ready() -> rx.Component:
     )
 
 
-@app_page("/app/games/[media_id]", "Game", on_load=[GameDetailState.load])
+@app_page("/app/games/[media_id]", "Game", on_load=[GameDetailState.load, TrackingState.load_title])
 def game_detail_page() -> rx.Component:
     return detail_page(
         GameDetailState.status, _ready(), what="Game", back_label="Back to games", back_href="/app/games"

@@ -19,7 +19,9 @@ from seen.components.media_detail import (
     section_when,
 )
 from seen.components.page import app_page
+from seen.components.tracking_controls import title_actions, your_activity
 from seen.pages.detail_state import MediaDetailState
+from seen.pages.tracking_state import TrackingState
 
 
 class MovieDetailState(MediaDetailState, rx.State):
@@ -57,7 +59,8 @@ def _details() -> rx.Component:
 def _ready() -> rx.Component:
     state = MovieDetailState
     return rx.vstack(
-        media_hero(state.hero),
+        media_hero(state.hero, title_actions()),
+        your_activity(),
         freshness_notice(state.notice, state.stale, state.loading_details),
         rx.cond(state.loading_details, detail_skeleton("Facts", "Cast", "Crew", "Release dates"), _details()),
         spacing="5",
@@ -65,7 +68,7 @@ def _ready() -> rx.Component:
     )
 
 
-@app_page("/app/movies/[media_id]", "Movie", on_load=[MovieDetailState.load])
+@app_page("/app/movies/[media_id]", "Movie", on_load=[MovieDetailState.load, TrackingState.load_title])
 def movie_detail_page() -> rx.Component:
     return detail_page(
         MovieDetailState.status, _ready(), what="Movie", back_label="Back to movies", back_href="/app/movies"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import asdict
+from datetime import UTC, date, datetime
 from typing import Any
 
 import reflex as rx
@@ -20,8 +21,10 @@ from seen.components.media_detail import (
     skeleton_lines,
 )
 from seen.components.page import app_page
+from seen.components.tracking_controls import episode_check, season_actions
 from seen.db import session_scope
 from seen.pages.detail_state import ensure_media, format_date, format_runtime, provider_settings, read_media
+from seen.pages.tracking_state import TrackingState
 from seen.services import catalogue_sync, catalogue_views
 from seen.services.catalogue_views import SeasonView
 from seen.services.errors import NotFound
@@ -46,7 +49,10 @@ def _season_label(number: int) -> str:
     return "Specials" if number == 0 else f"Season {number}"
 
 
-def episodes_of(view: SeasonView) -> list[dict[str, Any]]:
+def episodes_of(view: SeasonView, today: date | None = None) -> list[dict[str, Any]]:
+    """Episode rows. One without a date, or dated after today, has not aired (its watched check is disabled),
+    as the tracking service counts it (in UTC days)."""
+    today = today or datetime.now(UTC).date()
     rows = []
     for episode in view.episodes:
         details = [part for part in (format_date(episode.air_date), format_runtime(episode.runtime)) if part]
@@ -57,6 +63,7 @@ def episodes_of(view: SeasonView) -> list[dict[str, Any]]:
                 "meta": " · ".join(details),
                 "still_url": episode.still_url or "",
                 "overview": episode.overview or "",
+                "aired": bool(episode.air_date) and date.fromisoformat(episode.air_date) <= today,
             }
         )
     return rows
@@ -204,7 +211,8 @@ def episode_row(episode: rx.Var) -> rx.Component:
             align="start",
             min_width="0",
         ),
-        class_name="seen-episode",
+        episode_check(episode),
+        class_name="seen-episode seen-episode-tracked",
         data_testid="episode",
     )
 
@@ -249,6 +257,7 @@ def _header() -> rx.Component:
                 padding_top="6px",
                 data_testid="season-nav",
             ),
+            season_actions(),
             spacing="2",
             align="start",
             min_width="0",
@@ -292,7 +301,9 @@ def _ready() -> rx.Component:
     )
 
 
-@app_page("/app/shows/[media_id]/season/[number]", "Season", on_load=[SeasonDetailState.load])
+@app_page(
+    "/app/shows/[media_id]/season/[number]", "Season", on_load=[SeasonDetailState.load, TrackingState.load_season]
+)
 def season_detail_page() -> rx.Component:
     return detail_page(
         SeasonDetailState.status, _ready(), what="Season", back_label="Back to shows", back_href="/app/shows"

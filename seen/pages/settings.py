@@ -1,4 +1,5 @@
-"""/app/settings: profile, theme, password and the account's sessions."""
+"""/app/settings: profile, theme, password, the account's sessions, and "Your data" (imports, exports,
+scrobbling, the watched threshold; see `seen.pages.settings_data`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from seen.components.empty import data_table, page_header
 from seen.components.format import format_time
 from seen.components.page import app_page
 from seen.db import session_scope
+from seen.pages.settings_data import DataSettingsState, data_sections
 from seen.services import auth
 from seen.services.errors import ServiceError
 from seen.state import AuthState
@@ -330,9 +332,9 @@ def _sessions() -> rx.Component:
     )
 
 
-@app_page("/app/settings", "Settings", on_load=[SettingsState.load])
+@app_page("/app/settings", "Settings", on_load=[SettingsState.load, DataSettingsState.load])
 def settings_page() -> rx.Component:
     return rx.fragment(
-        page_header("Settings", "Your profile, look and security."),
-        rx.vstack(_profile(), _appearance(), _password(), _sessions(), spacing="5", width="100%"),
+        page_header("Settings", "Your profile, look and security, and your data."),
+        rx.vstack(_profile(), _appearance(), _password(), _sessions(), data_sections(), spacing="5", width="100%"),
     )

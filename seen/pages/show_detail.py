@@ -20,7 +20,9 @@ from seen.components.media_detail import (
     section_when,
 )
 from seen.components.page import app_page
+from seen.components.tracking_controls import title_actions, your_activity
 from seen.pages.detail_state import MediaDetailState
+from seen.pages.tracking_state import TrackingState
 
 
 class ShowDetailState(MediaDetailState, rx.State):
@@ -71,7 +73,8 @@ def _details() -> rx.Component:
 def _ready() -> rx.Component:
     state = ShowDetailState
     return rx.vstack(
-        media_hero(state.hero),
+        media_hero(state.hero, title_actions()),
+        your_activity(),
         freshness_notice(state.notice, state.stale, state.loading_details),
         rx.cond(state.loading_details, detail_skeleton("Seasons", "Facts", "Cast"), _details()),
         spacing="5",
@@ -79,7 +82,7 @@ def _ready() -> rx.Component:
     )
 
 
-@app_page("/app/shows/[media_id]", "Show", on_load=[ShowDetailState.load])
+@app_page("/app/shows/[media_id]", "Show", on_load=[ShowDetailState.load, TrackingState.load_title])
 def show_detail_page() -> rx.Component:
     return detail_page(
         ShowDetailState.status, _ready(), what="Show", back_label="Back to shows", back_href="/app/shows"
