@@ -14,8 +14,9 @@ def utcnow() -> datetime:
 
 
 def as_utc(value: datetime) -> datetime:
-    """SQLite returns naive datetimes for timezone-aware columns; they were stored in UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    """The moment in UTC. SQLite returns naive datetimes for timezone-aware columns (they were stored in
+    UTC), and it drops an offset when storing, so an aware value in another zone is converted first."""
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def timestamp(*, nullable: bool = False, index: bool = False) -> Any:

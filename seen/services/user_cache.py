@@ -13,17 +13,16 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import event
 from sqlmodel import Session
 
 from seen import cache
+from seen.db import after_commit
 
 DASHBOARD_TTL_SECONDS = 120
 CONTINUE_WATCHING_TTL_SECONDS = 120
 RECOMMENDATIONS_TTL_SECONDS = 1800
 STATS_TTL_SECONDS = 600
 
-_PENDING = "seen_user_cache_pending"
 T = TypeVar("T")
 
 
@@ -84,16 +83,4 @@ def after_taste_change(session: Session, user_id: uuid.UUID) -> None:
 
 
 def _drop_after_commit(session: Session, *names: str) -> None:
-    session.info.setdefault(_PENDING, set()).update(names)
-
-
-@event.listens_for(Session, "after_commit")
-def _drop_pending(session: Session) -> None:
-    names = session.info.pop(_PENDING, None)
-    if names:
-        cache.get_cache().delete(*names)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_pending(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    after_commit(session, lambda: cache.get_cache().delete(*names))

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from seen.models.tracking import Collection, CollectionItem, GameBacklogEntry, ImportJob, PlaybackProgress
 from seen.providers.models import Episode, ExternalIds, MediaDetails, MediaSummary, Platform, Season
 from seen.services import auth, catalogue, exports, imports, tracking
-from seen.services.errors import InvalidInput, NotFound
+from seen.services.errors import Conflict, InvalidInput, NotFound
 from seen.services.imports.ledger import user_record_count
 from tests.services.test_imports_parsing import FIXTURES, zip_folder
 
@@ -363,3 +363,27 @@ def test_the_imports_actor_runs_a_committed_job_on_an_in_process_worker(session,
     assert imports.import_status(session=session, user_id=ada, job_id=status.id).added == 2
     assert session.get(ImportJob, uuid.UUID(status.id)).upload is None
     assert tracking.watch_later_ids(session=session, user_id=ada) == [titles["alien"], titles["heat"]]
+
+
+def test_a_second_import_waits_until_the_first_has_finished(session, ada, titles, monkeypatch) -> None:
+    # Given a real import of Ada's that is queued and not yet run
+    monkeypatch.setattr("seen.jobs.enqueue", lambda name, **kwargs: None)
+    data = (FIXTURES / "imdb_watchlist_2024.csv").read_bytes()
+
+    def start(dry_run: bool):
+        return imports.start_import(
+            session=session, user_id=ada, source="imdb", file_name="watchlist.csv", data=data, dry_run=dry_run
+        )
+
+    first = start(False)
+    session.commit()
+    # When she starts another real import, then it is refused with a message; a dry run is still allowed
+    with pytest.raises(Conflict, match="still running"):
+        start(False)
+    session.rollback()
+    assert start(True).dry_run is True
+    session.commit()
+    # And once the first has run, a real import starts again
+    imports.run_import(job_id=uuid.UUID(first.id))
+    session.expire_all()
+    assert start(False).status == "queued"

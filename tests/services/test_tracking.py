@@ -169,6 +169,16 @@ def test_a_viewing_in_the_future_is_refused(session: Session, users, titles):
         tracking.mark_watched(session=session, user_id=users[0], media_id=titles["heat"], watched_at=tomorrow)
 
 
+def test_a_viewing_dated_in_another_time_zone_is_kept_as_the_same_moment(session: Session, users, titles):
+    # Given a viewing at 21:30 in New York (UTC-5), when it is stored and read back, then it is 02:30 UTC.
+    new_york = dt.timezone(dt.timedelta(hours=-5))
+    moment = dt.datetime(2024, 1, 10, 21, 30, tzinfo=new_york)
+    tracking.mark_watched(session=session, user_id=users[0], media_id=titles["heat"], watched_at=moment)
+    session.commit()
+    entries, _ = tracking.history(session=session, user_id=users[0])
+    assert entries[0].watched_at == "2024-01-11T02:30:00+00:00"
+
+
 @pytest.mark.parametrize("rating", [0, 0.25, 5.5, -1, 3.3])
 def test_ratings_are_half_stars(session: Session, users, titles, rating):
     with pytest.raises(InvalidInput):

@@ -11,15 +11,15 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import event
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from seen.models.base import as_utc
+from seen.db import after_commit
+from seen.models.base import as_utc, utcnow
 from seen.models.tracking import ImportJob
-from seen.services.errors import InvalidInput, NotFound
+from seen.services.errors import Conflict, InvalidInput, NotFound
 from seen.services.imports.runner import SOURCES, parse_upload, run_import
 
 __all__ = [
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 OUTCOMES = ("added", "updated", "already_there", "not_imported")
 ACTOR = "imports.run"
-_PENDING = "seen_import_jobs_pending"
+STALE_QUEUED_JOB = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +114,9 @@ def start_import(
     parsed, _ignored = parse_upload(source=source, data=data, file_name=file_name)
     if not parsed.items:
         raise InvalidInput(f"{file_name or 'the upload'} holds no rows to import")
+    if not dry_run and _import_under_way(session, user_id):
+        # Each job reads what the user already has once, up front: two at a time could both add a row.
+        raise Conflict("Another import of yours is still running; start this one when it has finished")
     job = ImportJob(
         user_id=user_id,
         source=source,
@@ -124,24 +127,33 @@ def start_import(
     )
     session.add(job)
     session.flush()
-    session.info.setdefault(_PENDING, []).append(job.id)
+    after_commit(session, lambda: _enqueue(job.id))
     return _status(job)
 
 
-@event.listens_for(Session, "after_commit")
-def _enqueue_committed(session: Session) -> None:
+def _import_under_way(session: Session, user_id: uuid.UUID) -> bool:
+    # A job queued long ago whose worker never came (broker down) must not block imports for ever.
+    since = utcnow() - STALE_QUEUED_JOB
+    return (
+        session.exec(
+            select(ImportJob.id).where(
+                ImportJob.user_id == user_id,
+                col(ImportJob.dry_run).is_(False),
+                col(ImportJob.status).in_(("queued", "running")),
+                col(ImportJob.created_at) > since,
+            )
+        ).first()
+        is not None
+    )
+
+
+def _enqueue(job_id: uuid.UUID) -> None:
     from seen.jobs import enqueue
 
-    for job_id in session.info.pop(_PENDING, []):
-        try:
-            enqueue(ACTOR, job_id=str(job_id))
-        except Exception:  # the job stays queued and says so; the upload is kept for a retry
-            log.warning("could not queue an import job", extra={"job_id": str(job_id)}, exc_info=True)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    try:
+        enqueue(ACTOR, job_id=str(job_id))
+    except Exception:  # the job stays queued and says so; the upload is kept for a retry
+        log.warning("could not queue an import job", extra={"job_id": str(job_id)}, exc_info=True)
 
 
 def _job(session: Session, user_id: uuid.UUID, job_id: uuid.UUID | str, *, with_report: bool = False) -> ImportJob:
