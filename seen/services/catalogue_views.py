@@ -14,6 +14,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import func
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from seen.cache import get_cache, key
@@ -71,6 +72,9 @@ class CardPage:
     page_size: int
 
 
+CARD_COLUMNS = ("id", "kind", "source", "title", "year", "release_date", "vote_average", "poster_path")
+
+
 def card(media: tables.MediaItem, size: str = "md") -> MediaCard:
     poster_kind = "cover" if media.kind == "game" else "poster"
     return MediaCard(
@@ -89,9 +93,14 @@ def cards_for(*, session: Session, media_ids: Sequence[int]) -> list[MediaCard]:
     """Cards in the order of the ids given (missing ids dropped)."""
     if not media_ids:
         return []
-    rows = {
-        row.id: row for row in session.exec(select(tables.MediaItem).where(col(tables.MediaItem.id).in_(media_ids)))
-    }
+    media = tables.MediaItem
+    # Only what a card shows: the raw provider payload and the long texts are most of a row's weight.
+    statement = (
+        select(media)
+        .where(col(media.id).in_(media_ids))
+        .options(load_only(*(getattr(media, name) for name in CARD_COLUMNS)))
+    )
+    rows = {row.id: row for row in session.exec(statement)}
     return [card(rows[media_id]) for media_id in media_ids if media_id in rows]
 
 

@@ -8,12 +8,9 @@ instead of showing made-up items.
 
 from __future__ import annotations
 
-import dataclasses
-import types
 import uuid
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, Union, get_args, get_origin, get_type_hints
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -141,34 +138,5 @@ def dashboard(*, session: Session, user_id: uuid.UUID) -> Dashboard:
         user_cache.dashboard_key(user_id),
         user_cache.DASHBOARD_TTL_SECONDS,
         lambda: build_dashboard(session=session, user_id=user_id),
-        dump=dataclasses.asdict,
-        load=lambda stored: revive(Dashboard, stored),
+        Dashboard,
     )
-
-
-@cache
-def _field_hints(kind: type) -> tuple[tuple[str, Any], ...]:
-    # Resolving string annotations is slow next to a cache read: once per class is enough.
-    hints = get_type_hints(kind)
-    return tuple((one.name, hints[one.name]) for one in dataclasses.fields(kind) if one.init)
-
-
-def revive(kind: Any, value: Any) -> Any:
-    """Rebuild a (nested) dataclass from its `asdict` JSON, led by the type hints of its fields."""
-    if value is None:
-        return None
-    origin = get_origin(kind)
-    if dataclasses.is_dataclass(kind):
-        return kind(**{name: revive(hint, value[name]) for name, hint in _field_hints(kind)})
-    if origin in (list, tuple):
-        args = get_args(kind)
-        items = [revive(args[0] if args else Any, item) for item in value]
-        return items if origin is list else tuple(items)
-    if origin is dict:
-        value_kind = get_args(kind)[1] if get_args(kind) else Any
-        return {name: revive(value_kind, item) for name, item in value.items()}
-    if origin in (Union, types.UnionType):
-        options = [option for option in get_args(kind) if option is not type(None)]
-        nested = [option for option in options if dataclasses.is_dataclass(option)]
-        return revive(nested[0], value) if nested and isinstance(value, dict) else value
-    return value

@@ -14,9 +14,8 @@ dropped by the progress and history triggers of `user_cache`.
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, delete, func, or_
 from sqlalchemy.dialects import postgresql, sqlite
@@ -334,18 +333,12 @@ def build_continue_watching(
 ) -> list[ContinueItem]:
     """Continue Watching read from the database, bypassing the cache."""
     candidates = _candidates(session, user_id)
-    chosen: list[_Candidate] = []
-    following: dict[int, tracking.UpNext] = {}
-    # Newest activity first, a list's worth at a time: up next is only worked out for shows that could
-    # still make the list, and a show with every aired episode watched has nothing to go on with.
-    for start in range(0, len(candidates), limit):
-        batch = candidates[start : start + limit]
-        following |= tracking.up_next_for(
-            session=session, user_id=user_id, media_ids=[c.media_id for c in batch if c.resume is None]
-        )
-        chosen += [c for c in batch if c.resume is not None or c.media_id in following]
-        if len(chosen) >= limit:
-            break
+    # One query for every show that could be listed (at most CANDIDATE_TITLES): a round trip per batch
+    # costs more than the larger window, and a show with every aired episode watched has no up next.
+    following = tracking.up_next_for(
+        session=session, user_id=user_id, media_ids=[c.media_id for c in candidates if c.resume is None]
+    )
+    chosen = [c for c in candidates if c.resume is not None or c.media_id in following]
     chosen = chosen[:limit]
     cards = {card.id: card for card in cards_for(session=session, media_ids=[c.media_id for c in chosen])}
     titles = tracking.episode_titles(
@@ -394,14 +387,6 @@ def _item(
     )
 
 
-def _dump(items: list[ContinueItem]) -> list[dict[str, Any]]:
-    return [asdict(item) for item in items]
-
-
-def _load(stored: list[dict[str, Any]]) -> list[ContinueItem]:
-    return [ContinueItem(**{**item, "media": MediaCard(**item["media"])}) for item in stored]
-
-
 def continue_watching(
     *, session: Session, user_id: uuid.UUID, limit: int = CONTINUE_WATCHING_LIMIT
 ) -> list[ContinueItem]:
@@ -413,7 +398,6 @@ def continue_watching(
         user_cache.continue_watching_key(user_id),
         user_cache.CONTINUE_WATCHING_TTL_SECONDS,
         lambda: build_continue_watching(session=session, user_id=user_id),
-        dump=_dump,
-        load=_load,
+        list[ContinueItem],
     )
     return items[:limit]

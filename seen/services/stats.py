@@ -11,9 +11,8 @@ typical episode runtime; a viewing with neither counts zero hours and is reporte
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Integer, and_, case, distinct, func
 from sqlmodel import Session, col, select
@@ -221,15 +220,6 @@ def build_stats(*, session: Session, user_id: uuid.UUID, months: int = 12, now: 
     )
 
 
-def _load(stored: dict[str, Any]) -> Stats:
-    return Stats(
-        months=[MonthStats(**month) for month in stored["months"]],
-        top_genres=[GenreCount(**genre) for genre in stored["top_genres"]],
-        ratings=[RatingCount(**rating) for rating in stored["ratings"]],
-        totals=Totals(**stored["totals"]),
-    )
-
-
 def stats(*, session: Session, user_id: uuid.UUID, months: int = 12) -> Stats:
     """The stats view over the last `months` calendar months (the current one included), cached per user
     for ten minutes and dropped by every change to the history, ratings, favourites or backlog."""
@@ -240,7 +230,7 @@ def stats(*, session: Session, user_id: uuid.UUID, months: int = 12) -> Stats:
     period = f"{months}:{_last_months(1, datetime.now(UTC))[0]}"
     stored = cache.get_cache().get_json(name) or {}
     if period in stored:
-        return _load(stored[period])
+        return user_cache.revive(Stats, stored[period])
     found = build_stats(session=session, user_id=user_id, months=months)
-    cache.get_cache().set_json(name, {**stored, period: asdict(found)}, user_cache.STATS_TTL_SECONDS)
+    cache.get_cache().set_json(name, {**stored, period: user_cache.as_json(found)}, user_cache.STATS_TTL_SECONDS)
     return found

@@ -11,8 +11,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, tuple_, union, update
+from sqlalchemy import BigInteger, and_, cast, delete, func, tuple_, union, update
 from sqlmodel import Session, col, select
 
 from seen.models import media as catalogue_tables
@@ -35,6 +36,7 @@ RATING_STEPS = tuple(step / 2 for step in range(1, 11))  # 0.5 .. 5.0
 # A viewing dated a little ahead is a clock out of step; further ahead is a mistake.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 HISTORY_KINDS = ("movie", "show")
+EPISODE_CODE_FACTOR = 1_000_000  # above any episode number (the API caps them at 100,000)
 SPECIALS_SEASON = 0  # season 0 holds a show's specials: optional extras, never "next" and never marked in bulk
 
 
@@ -416,32 +418,30 @@ def _mark_episodes(session: Session, user_id: uuid.UUID, media_id: int, which, w
     return len(missing)
 
 
+def _episode_code(season_number: Any, episode_number: Any) -> Any:
+    """Season and episode as one sortable number (64-bit: seasons times the factor pass 2**31)."""
+    return cast(season_number, BigInteger) * EPISODE_CODE_FACTOR + episode_number
+
+
 def up_next_for(*, session: Session, user_id: uuid.UUID, media_ids: Sequence[int]) -> dict[int, UpNext]:
     """Up next for several shows in one query (shows without one are left out): per show, the furthest
     regular episode watched, then the first aired episode after it."""
     if not media_ids:
         return {}
     episode = catalogue_tables.ShowEpisode
-    viewings = (
-        select(
-            WatchEvent.media_id,
-            WatchEvent.season_number,
-            WatchEvent.episode_number,
-            func.row_number()
-            .over(
-                partition_by=col(WatchEvent.media_id),
-                order_by=(col(WatchEvent.season_number).desc(), col(WatchEvent.episode_number).desc()),
-            )
-            .label("rank"),
-        )
+    # Season and episode folded into one sortable number, so "furthest" is a plain MAX per show (no sort of
+    # every viewing); episode numbers stay far below the factor.
+    furthest_code = func.max(_episode_code(WatchEvent.season_number, WatchEvent.episode_number))
+    furthest = (
+        select(WatchEvent.media_id, furthest_code.label("code"))
         .where(
             WatchEvent.user_id == user_id,
             col(WatchEvent.media_id).in_(media_ids),
             col(WatchEvent.season_number) > SPECIALS_SEASON,
         )
+        .group_by(col(WatchEvent.media_id))
         .subquery()
     )
-    furthest = select(*viewings.c).where(viewings.c.rank == 1).subquery()
     later = (
         select(
             episode.media_id,
@@ -459,13 +459,7 @@ def up_next_for(*, session: Session, user_id: uuid.UUID, media_ids: Sequence[int
         )
         .join(furthest, col(episode.media_id) == furthest.c.media_id)
         .where(
-            or_(
-                col(episode.season_number) > furthest.c.season_number,
-                and_(
-                    col(episode.season_number) == furthest.c.season_number,
-                    col(episode.episode_number) > furthest.c.episode_number,
-                ),
-            ),
+            _episode_code(episode.season_number, episode.episode_number) > furthest.c.code,
             _aired(),
         )
         .subquery()

@@ -9,9 +9,12 @@ concurrent reader cache the old rows again before the new ones are visible.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import types
 import uuid
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from sqlmodel import Session
 
@@ -43,15 +46,54 @@ def stats_key(user_id: uuid.UUID) -> str:
     return cache.key("stats", user_id)
 
 
-def cached(
-    name: str, ttl_seconds: int, build: Callable[[], T], *, dump: Callable[[T], Any], load: Callable[[Any], T]
-) -> T:
-    """The cached value under `name`, or `build()` stored for `ttl_seconds` (dump/load make it JSON)."""
+def cached(name: str, ttl_seconds: int, build: Callable[[], T], kind: Any) -> T:
+    """The cached value under `name`, or `build()` stored for `ttl_seconds`. `kind` is the value's type
+    (dataclasses nested in lists and dicts), used to rebuild it from the stored JSON."""
     stored = cache.get_cache().get_json(name)
     if stored is not None:
-        return load(stored)
+        return revive(kind, stored)
     value = build()
-    cache.get_cache().set_json(name, dump(value), ttl_seconds)
+    cache.get_cache().set_json(name, as_json(value), ttl_seconds)
+    return value
+
+
+def as_json(value: Any) -> Any:
+    """Dataclasses (nested in lists, tuples and dicts) as plain JSON values. Unlike `dataclasses.asdict`
+    it copies no leaf values, which made up a tenth of an uncached dashboard read."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: as_json(getattr(value, name)) for name, _hint in _field_hints(type(value))}
+    if isinstance(value, list | tuple):
+        return [as_json(item) for item in value]
+    if isinstance(value, dict):
+        return {name: as_json(item) for name, item in value.items()}
+    return value
+
+
+@functools.cache
+def _field_hints(kind: type) -> tuple[tuple[str, Any], ...]:
+    # Resolving string annotations is slow next to a cache read: once per class is enough.
+    hints = get_type_hints(kind)
+    return tuple((one.name, hints[one.name]) for one in dataclasses.fields(kind) if one.init)
+
+
+def revive(kind: Any, value: Any) -> Any:
+    """Rebuild a (nested) dataclass from its `as_json` form, led by the type hints of its fields."""
+    if value is None:
+        return None
+    origin = get_origin(kind)
+    if dataclasses.is_dataclass(kind):
+        return kind(**{name: revive(hint, value[name]) for name, hint in _field_hints(kind)})
+    if origin in (list, tuple):
+        args = get_args(kind)
+        items = [revive(args[0] if args else Any, item) for item in value]
+        return items if origin is list else tuple(items)
+    if origin is dict:
+        value_kind = get_args(kind)[1] if get_args(kind) else Any
+        return {name: revive(value_kind, item) for name, item in value.items()}
+    if origin in (Union, types.UnionType):
+        options = [option for option in get_args(kind) if option is not type(None)]
+        nested = [option for option in options if dataclasses.is_dataclass(option)]
+        return revive(nested[0], value) if nested and isinstance(value, dict) else value
     return value
 
 

@@ -146,22 +146,3 @@ def test_recently_watched_finds_older_titles_behind_a_long_binge(session: Sessio
     # Then both titles are in "recently watched", the show first
     found = dashboard.build_dashboard(session=session, user_id=ada)
     assert [r.media.title for r in found.recently_watched] == ["Breaking Bad", "Heat"]
-
-
-@dataclasses.dataclass(frozen=True)
-class Inner:
-    value: int
-
-
-@dataclasses.dataclass(frozen=True)
-class Outer:
-    one: Inner | None
-    many: list[Inner]
-    by_name: dict[str, Inner]
-    pair: tuple[int, ...]
-
-
-def test_revive_rebuilds_nested_dataclasses_from_json():
-    original = Outer(Inner(1), [Inner(2)], {"x": Inner(3)}, (4, 5))
-    assert dashboard.revive(Outer, dataclasses.asdict(original)) == original
-    assert dashboard.revive(Outer, {**dataclasses.asdict(original), "one": None}).one is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlmodel import Session
 
 from seen import cache
@@ -61,6 +63,25 @@ def test_cached_builds_once_until_dropped(session: Session):
         calls.append(1)
         return [len(calls)]
 
-    first = user_cache.cached("seen:v1:test-cached", 60, build, dump=list, load=list)
-    again = user_cache.cached("seen:v1:test-cached", 60, build, dump=list, load=list)
+    first = user_cache.cached("seen:v1:test-cached", 60, build, list[int])
+    again = user_cache.cached("seen:v1:test-cached", 60, build, list[int])
     assert first == again == [1] and len(calls) == 1
+
+
+@dataclasses.dataclass(frozen=True)
+class Inner:
+    value: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Outer:
+    one: Inner | None
+    many: list[Inner]
+    by_name: dict[str, Inner]
+    pair: tuple[int, ...]
+
+
+def test_revive_rebuilds_nested_dataclasses_from_json():
+    original = Outer(Inner(1), [Inner(2)], {"x": Inner(3)}, (4, 5))
+    assert user_cache.revive(Outer, user_cache.as_json(original)) == original
+    assert user_cache.revive(Outer, {**user_cache.as_json(original), "one": None}).one is None
