@@ -19,7 +19,17 @@ from seen.db import session_scope
 from seen.pages.collections import ROUTE as LIST_ROUTE
 from seen.pages.collections import mosaic, summary_view
 from seen.pages.detail_state import route_id
-from seen.pages.personal import PersonalPage, card_view, media_thumb, title_block, viewing_day
+from seen.pages.personal import (
+    PersonalPage,
+    card_view,
+    change_feedback,
+    list_skeleton,
+    media_thumb,
+    remove_button,
+    reorder_buttons,
+    title_block,
+    viewing_day,
+)
 from seen.pages.watch_later import moved
 from seen.services import collections
 from seen.services.errors import NotFound
@@ -87,9 +97,9 @@ class CollectionDetailState(PersonalPage, rx.State):
             await self._read()
         finally:
             self.busy = False
-        if not ok:
-            return event
-        return rx.toast.success(done) if done else None
+        if ok:
+            self.notice = done
+        return event
 
     @rx.event
     async def move(self, media_id: int, step: int):
@@ -158,7 +168,8 @@ class CollectionDetailState(PersonalPage, rx.State):
             return event
         self.editing, self.details_error = False, ""
         await self._read()
-        return rx.toast.success("Saved")
+        self.notice = "Saved"
+        return None
 
     @rx.event
     async def set_sharing(self, shared: bool):
@@ -181,7 +192,7 @@ class CollectionDetailState(PersonalPage, rx.State):
         ok, _none, event = await self._change(work)
         if not ok:
             return event
-        return [rx.redirect(LIST_ROUTE), rx.toast.success("Collection deleted")]
+        return rx.redirect(LIST_ROUTE)
 
 
 # -- components ----------------------------------------------------------------------------------------------
@@ -196,37 +207,14 @@ def _row(item: rx.Var, index: rx.Var) -> rx.Component:
         media_thumb(item),
         title_block(item, rx.text("added ", item["added"], size="1", color="var(--seen-muted)")),
         rx.hstack(
-            rx.icon_button(
-                rx.icon("arrow-up-to-line", size=15),
-                variant="ghost",
-                disabled=first | CollectionDetailState.busy,
-                on_click=CollectionDetailState.move(media_id, 0),
-                aria_label="Move to the top",
+            *reorder_buttons(
+                CollectionDetailState.move, media_id, first=first, last=last, busy=CollectionDetailState.busy
             ),
-            rx.icon_button(
-                rx.icon("chevron-up", size=16),
-                variant="ghost",
-                disabled=first | CollectionDetailState.busy,
-                on_click=CollectionDetailState.move(media_id, -1),
-                aria_label="Move up",
-                data_testid="move-up",
-            ),
-            rx.icon_button(
-                rx.icon("chevron-down", size=16),
-                variant="ghost",
-                disabled=last | CollectionDetailState.busy,
-                on_click=CollectionDetailState.move(media_id, 1),
-                aria_label="Move down",
-                data_testid="move-down",
-            ),
-            rx.icon_button(
-                rx.icon("x", size=15),
-                variant="ghost",
-                color_scheme="gray",
+            remove_button(
+                CollectionDetailState.remove(media_id),
                 disabled=CollectionDetailState.busy,
-                on_click=CollectionDetailState.remove(media_id),
-                aria_label="Remove from the collection",
-                data_testid="remove",
+                label="Remove from the collection",
+                test_id="remove",
             ),
             spacing="2",
             align="center",
@@ -418,16 +406,6 @@ def _delete_button() -> rx.Component:
     )
 
 
-def _skeleton() -> rx.Component:
-    return rx.vstack(
-        *(rx.box(class_name="seen-list-row seen-skeleton seen-list-skeleton") for _ in range(4)),
-        width="100%",
-        spacing="2",
-        aria_busy="true",
-        aria_label="Loading",
-    )
-
-
 def _not_found() -> rx.Component:
     return rx.box(
         empty_state(
@@ -491,11 +469,12 @@ def collection_detail_page() -> rx.Component:
                 rx.vstack(
                     _header(),
                     _summary(),
-                    rx.cond(CollectionDetailState.loading, _skeleton(), _items()),
+                    change_feedback(CollectionDetailState.error, CollectionDetailState.notice),
+                    rx.cond(CollectionDetailState.loading, list_skeleton(4), _items()),
                     spacing="5",
                     width="100%",
                 ),
-                _skeleton(),
+                list_skeleton(4),
             ),
         ),
     )

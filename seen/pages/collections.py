@@ -16,7 +16,7 @@ from sqlmodel import Session
 from seen.components.empty import empty_state, page_header
 from seen.components.page import app_page
 from seen.db import session_scope
-from seen.pages.personal import PersonalPage, viewing_day
+from seen.pages.personal import PersonalPage, change_feedback, viewing_day
 from seen.services import collections
 
 ROUTE = "/app/collections"
@@ -80,11 +80,8 @@ class CollectionsState(PersonalPage, rx.State):
             return event
         self.create_error = ""
         await self._read()
-        return [
-            rx.set_value("collection-name", ""),
-            rx.set_value("collection-description", ""),
-            rx.toast.success(f"“{created.name}” created"),
-        ]
+        self.notice = f"“{created.name}” created"
+        return [rx.set_value("collection-name", ""), rx.set_value("collection-description", "")]
 
 
 def mosaic(tiles: rx.Var, *, test_id: str = "collection-mosaic") -> rx.Component:
@@ -175,6 +172,7 @@ def _create_form() -> rx.Component:
                         data_testid="collection-create-error",
                     ),
                 ),
+                change_feedback("", CollectionsState.notice, test_id="collection-create"),
                 spacing="2",
                 width="100%",
             ),

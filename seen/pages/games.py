@@ -18,7 +18,15 @@ from seen.components.empty import empty_state, page_header
 from seen.components.page import app_page
 from seen.db import session_scope
 from seen.pages.detail_state import format_date
-from seen.pages.personal import PersonalPage, card_view, media_thumb, title_block
+from seen.pages.personal import (
+    PersonalPage,
+    card_view,
+    change_feedback,
+    list_skeleton,
+    media_thumb,
+    remove_button,
+    title_block,
+)
 from seen.pages.tracking_state import COMPLETION_LABELS, STATUS_LABELS
 from seen.services import backlog
 
@@ -127,7 +135,9 @@ class BacklogState(PersonalPage, rx.State):
             await self._read()
         finally:
             self.busy = False
-        return rx.toast.success(done) if ok else event
+        if ok:
+            self.notice = done
+        return event
 
     @rx.event
     async def change_status(self, media_id: int, status: str):
@@ -210,14 +220,11 @@ def _row(entry: rx.Var) -> rx.Component:
                 size="2",
             ),
             rx.link(rx.button("Edit", size="1", variant="soft"), href=entry["href"]),
-            rx.icon_button(
-                rx.icon("x", size=15),
-                variant="ghost",
-                color_scheme="gray",
+            remove_button(
+                BacklogState.remove(media_id),
                 disabled=BacklogState.busy,
-                on_click=BacklogState.remove(media_id),
-                aria_label="Remove from the backlog",
-                data_testid="backlog-remove",
+                label="Remove from the backlog",
+                test_id="backlog-remove",
             ),
             spacing="2",
             align="center",
@@ -225,16 +232,6 @@ def _row(entry: rx.Var) -> rx.Component:
         ),
         class_name="seen-list-row",
         data_testid="backlog-entry",
-    )
-
-
-def _skeleton() -> rx.Component:
-    return rx.vstack(
-        *(rx.box(class_name="seen-list-row seen-skeleton seen-list-skeleton") for _ in range(5)),
-        width="100%",
-        spacing="2",
-        aria_busy="true",
-        aria_label="Loading",
     )
 
 
@@ -272,8 +269,10 @@ def backlog_page() -> rx.Component:
         _views_nav("backlog"),
         rx.vstack(
             _status_tabs(),
-            rx.cond(BacklogState.error != "", rx.box(BacklogState.error, class_name="seen-alert seen-alert-error")),
-            rx.cond(BacklogState.loading, _skeleton(), rx.cond(BacklogState.entries.length() > 0, _list(), _empty())),
+            change_feedback(BacklogState.error, BacklogState.notice),
+            rx.cond(
+                BacklogState.loading, list_skeleton(5), rx.cond(BacklogState.entries.length() > 0, _list(), _empty())
+            ),
             spacing="4",
             width="100%",
         ),

@@ -3,7 +3,9 @@ records read on screen.
 
 Reads trust the user that the page's on_load guard (`AuthState.require_login`) has just validated;
 every change validates the session against the database again first, since the websocket's cookie can
-be stale. A service's refusal becomes a visible message (and a toast), never a silent no-op.
+be stale. A service's refusal becomes a visible message, never a silent no-op. Messages are state shown
+inline (`change_feedback`), not toasts: a toast sent from a backend handler is evaluated with `eval`, which
+the app's Content-Security-Policy forbids.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ class PersonalPage(rx.State, mixin=True):
     """A page that shows (and changes) the signed-in user's own records."""
 
     error: str = ""
+    notice: str = ""  # what the last change did, in words
 
     async def _viewer(self) -> uuid.UUID | None:
         """The user the page's on_load guard validated a moment ago (for reads)."""
@@ -68,21 +71,91 @@ class PersonalPage(rx.State, mixin=True):
     async def _change(self, work: Callable[[Session, uuid.UUID], T]) -> tuple[bool, T | None, Any]:
         """Run `work(session, user_id)` for the user whose session is valid right now.
 
-        Returns (done, result, event): `event` is the login redirect when the session is gone, or an error
-        toast when the service refused (its message is also kept in `error`).
+        Returns (done, result, event): `event` is the login redirect when the session is gone; a service's
+        refusal is kept in `error` for the page to show.
         """
         auth = await self.get_state(AuthState)
         found = auth.authenticated()
         if found is None:
             return False, None, auth.login_redirect()
-        self.error = ""
+        self.error = self.notice = ""
         try:
             with session_scope() as session:
                 result = work(session, found.user.id)
         except ServiceError as failure:
             self.error = failure.message
-            return False, None, rx.toast.error(failure.message)
+            return False, None, None
         return True, result, None
+
+
+def change_feedback(error: rx.Var, notice: rx.Var, *, test_id: str = "change-feedback") -> rx.Component:
+    """The outcome of the last change: the refusal as an alert, or what was done as a quiet status line."""
+    return rx.fragment(
+        rx.cond(
+            error != "",
+            rx.box(error, class_name="seen-alert seen-alert-error", role="alert", data_testid=f"{test_id}-error"),
+        ),
+        rx.cond(
+            notice != "",
+            rx.box(notice, class_name="seen-alert seen-alert-info", role="status", data_testid=f"{test_id}-notice"),
+        ),
+    )
+
+
+def list_skeleton(rows: int) -> rx.Component:
+    """Placeholder rows while a personal list loads."""
+    return rx.vstack(
+        *(rx.box(class_name="seen-list-row seen-skeleton seen-list-skeleton") for _ in range(rows)),
+        width="100%",
+        spacing="2",
+        aria_busy="true",
+        aria_label="Loading",
+    )
+
+
+def reorder_buttons(move: Callable[[rx.Var, int], Any], media_id: rx.Var, *, first: rx.Var, last: rx.Var, busy: rx.Var):
+    """To the top, up, down: `move(media_id, step)` with step 0 (top), -1 or +1."""
+    return (
+        rx.tooltip(
+            rx.icon_button(
+                rx.icon("arrow-up-to-line", size=15),
+                variant="ghost",
+                disabled=first | busy,
+                on_click=move(media_id, 0),
+                aria_label="Move to the top",
+            ),
+            content="Move to the top",
+        ),
+        rx.icon_button(
+            rx.icon("chevron-up", size=16),
+            variant="ghost",
+            disabled=first | busy,
+            on_click=move(media_id, -1),
+            aria_label="Move up",
+            data_testid="move-up",
+        ),
+        rx.icon_button(
+            rx.icon("chevron-down", size=16),
+            variant="ghost",
+            disabled=last | busy,
+            on_click=move(media_id, 1),
+            aria_label="Move down",
+            data_testid="move-down",
+        ),
+    )
+
+
+def remove_button(on_click: Any, *, disabled: rx.Var, label: str, test_id: str) -> rx.Component:
+    """The quiet "x" at the end of a list row."""
+    return rx.icon_button(
+        rx.icon("x", size=15),
+        variant="ghost",
+        color_scheme="gray",
+        disabled=disabled,
+        on_click=on_click,
+        aria_label=label,
+        data_testid=test_id,
+    )
 
 
 # -- pieces of a list row ------------------------------------------------------------------------------------

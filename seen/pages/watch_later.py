@@ -19,7 +19,16 @@ from seen.components.catalogue import ANY, query_url
 from seen.components.empty import empty_state, page_header
 from seen.components.page import app_page
 from seen.db import session_scope
-from seen.pages.personal import PersonalPage, card_view, media_thumb, title_block
+from seen.pages.personal import (
+    PersonalPage,
+    card_view,
+    change_feedback,
+    list_skeleton,
+    media_thumb,
+    remove_button,
+    reorder_buttons,
+    title_block,
+)
 from seen.services import tracking
 
 ROUTE = "/app/watch-later"
@@ -95,9 +104,9 @@ class WatchLaterState(PersonalPage, rx.State):
             await self._read()
         finally:
             self.busy = False
-        if not ok:
-            return event
-        return rx.toast.info(note) if note else rx.toast.success(done)
+        if ok:
+            self.notice = note or done
+        return event
 
     @rx.event
     async def move(self, media_id: int, step: int):
@@ -164,32 +173,7 @@ def _row(item: rx.Var, index: rx.Var) -> rx.Component:
         media_thumb(item),
         title_block(item),
         rx.hstack(
-            rx.tooltip(
-                rx.icon_button(
-                    rx.icon("arrow-up-to-line", size=15),
-                    variant="ghost",
-                    disabled=first | WatchLaterState.busy,
-                    on_click=WatchLaterState.move(media_id, 0),
-                    aria_label="Move to the top",
-                ),
-                content="Move to the top",
-            ),
-            rx.icon_button(
-                rx.icon("chevron-up", size=16),
-                variant="ghost",
-                disabled=first | WatchLaterState.busy,
-                on_click=WatchLaterState.move(media_id, -1),
-                aria_label="Move up",
-                data_testid="move-up",
-            ),
-            rx.icon_button(
-                rx.icon("chevron-down", size=16),
-                variant="ghost",
-                disabled=last | WatchLaterState.busy,
-                on_click=WatchLaterState.move(media_id, 1),
-                aria_label="Move down",
-                data_testid="move-down",
-            ),
+            *reorder_buttons(WatchLaterState.move, media_id, first=first, last=last, busy=WatchLaterState.busy),
             rx.cond(
                 item["type"] == "movie",
                 rx.button(
@@ -202,14 +186,11 @@ def _row(item: rx.Var, index: rx.Var) -> rx.Component:
                 ),
                 rx.link(rx.button("Open", size="1", variant="soft"), href=item["href"]),
             ),
-            rx.icon_button(
-                rx.icon("x", size=15),
-                variant="ghost",
-                color_scheme="gray",
+            remove_button(
+                WatchLaterState.remove(media_id),
                 disabled=WatchLaterState.busy,
-                on_click=WatchLaterState.remove(media_id),
-                aria_label="Remove from watch later",
-                data_testid="remove",
+                label="Remove from watch later",
+                test_id="remove",
             ),
             spacing="2",
             align="center",
@@ -217,16 +198,6 @@ def _row(item: rx.Var, index: rx.Var) -> rx.Component:
         ),
         class_name="seen-list-row",
         data_testid="watch-later-item",
-    )
-
-
-def _skeleton() -> rx.Component:
-    return rx.vstack(
-        *(rx.box(class_name="seen-list-row seen-skeleton seen-list-skeleton") for _ in range(5)),
-        width="100%",
-        spacing="2",
-        aria_busy="true",
-        aria_label="Loading",
     )
 
 
@@ -276,12 +247,10 @@ def watch_later_page() -> rx.Component:
         ),
         rx.vstack(
             _tabs(),
-            rx.cond(
-                WatchLaterState.error != "", rx.box(WatchLaterState.error, class_name="seen-alert seen-alert-error")
-            ),
+            change_feedback(WatchLaterState.error, WatchLaterState.notice),
             rx.cond(
                 WatchLaterState.loading,
-                _skeleton(),
+                list_skeleton(5),
                 rx.cond(WatchLaterState.items.length() > 0, _list(), _empty()),
             ),
             spacing="4",

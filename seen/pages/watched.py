@@ -23,6 +23,7 @@ from seen.db import session_scope
 from seen.pages.personal import (
     PersonalPage,
     card_view,
+    change_feedback,
     episode_label,
     in_utc,
     media_thumb,
@@ -67,7 +68,7 @@ class WatchedState(PersonalPage, PagedLinks, rx.State):
     query: str = ""
     # The type picked in the form (the other fields are read from the submitted form).
     draft_kind: str = ANY
-    notice: str = ""
+    filter_notice: str = ""  # what was wrong with the filters in the address
     entries: list[dict[str, Any]] = []
     summary: dict[str, str] = {}
     # The viewing whose date is being edited, and the one about to be deleted (0 = none).
@@ -115,7 +116,7 @@ class WatchedState(PersonalPage, PagedLinks, rx.State):
         until, until_problem = parse_day_param(params.get("to"), "“to”")
         self.since = since.isoformat() if since else ""
         self.until = until.isoformat() if until else ""
-        self.notice = " ".join(problem for problem in (since_problem, until_problem) if problem)
+        self.filter_notice = " ".join(problem for problem in (since_problem, until_problem) if problem)
         self.draft_kind = self.kind
         return since, until
 
@@ -233,7 +234,9 @@ class WatchedState(PersonalPage, PagedLinks, rx.State):
                 self.edit_error, self.error = self.error, ""
         finally:
             self.busy = False
-        return rx.toast.success("Viewing date saved") if done else event
+        if done:
+            self.notice = "Viewing date saved"
+        return event
 
     @rx.event
     def ask_delete(self, event_id: int):
@@ -259,7 +262,9 @@ class WatchedState(PersonalPage, PagedLinks, rx.State):
             await self._reload()
         finally:
             self.busy = False
-        return rx.toast.success("Viewing deleted") if done else event
+        if done:
+            self.notice = "Viewing deleted"
+        return event
 
 
 # -- the page ------------------------------------------------------------------------------------------------
@@ -512,16 +517,11 @@ def watched_page() -> rx.Component:
         rx.vstack(
             rx.cond(WatchedState.summary.contains("movies"), _summary()),
             _filters(),
-            rx.cond(WatchedState.notice != "", rx.box(WatchedState.notice, class_name="seen-notice", role="note")),
             rx.cond(
-                WatchedState.error != "",
-                rx.box(
-                    WatchedState.error,
-                    class_name="seen-alert seen-alert-error",
-                    role="alert",
-                    data_testid="history-error",
-                ),
+                WatchedState.filter_notice != "",
+                rx.box(WatchedState.filter_notice, class_name="seen-notice", role="note"),
             ),
+            change_feedback(WatchedState.error, WatchedState.notice, test_id="history"),
             rx.cond(
                 WatchedState.loading,
                 _skeleton(),
