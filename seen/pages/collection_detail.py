@@ -23,6 +23,7 @@ from seen.pages.personal import (
     PersonalPage,
     card_view,
     change_feedback,
+    list_row,
     list_skeleton,
     media_thumb,
     remove_button,
@@ -45,7 +46,6 @@ def share_url(token: str | None) -> str:
 class CollectionDetailState(PersonalPage, rx.State):
     loading: bool = True
     not_found: bool = False
-    busy: bool = False
     collection: dict[str, Any] = {}
     items: list[dict[str, Any]] = []
     total: int = 0
@@ -87,19 +87,6 @@ class CollectionDetailState(PersonalPage, rx.State):
             card_view(entry.media, place=index, added=viewing_day(entry.added_at))
             for index, entry in enumerate(view.items, start=1)
         ]
-
-    async def _apply(self, work, done: str):
-        if self.busy:
-            return None
-        self.busy = True
-        try:
-            ok, _result, event = await self._change(work)
-            await self._read()
-        finally:
-            self.busy = False
-        if ok:
-            self.notice = done
-        return event
 
     @rx.event
     async def move(self, media_id: int, step: int):
@@ -202,11 +189,11 @@ def _row(item: rx.Var, index: rx.Var) -> rx.Component:
     media_id = item["id"].to(int)
     first = index == 0
     last = index == CollectionDetailState.items.length() - 1
-    return rx.el.li(
+    return list_row(
         rx.text(item["place"].to_string(), class_name="seen-list-place"),
         media_thumb(item),
         title_block(item, rx.text("added ", item["added"], size="1", color="var(--seen-muted)")),
-        rx.hstack(
+        actions=(
             *reorder_buttons(
                 CollectionDetailState.move, media_id, first=first, last=last, busy=CollectionDetailState.busy
             ),
@@ -216,12 +203,8 @@ def _row(item: rx.Var, index: rx.Var) -> rx.Component:
                 label="Remove from the collection",
                 test_id="remove",
             ),
-            spacing="2",
-            align="center",
-            class_name="seen-list-actions",
         ),
-        class_name="seen-list-row",
-        data_testid="collection-item",
+        test_id="collection-item",
     )
 
 

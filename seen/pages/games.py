@@ -22,6 +22,7 @@ from seen.pages.personal import (
     PersonalPage,
     card_view,
     change_feedback,
+    list_row,
     list_skeleton,
     media_thumb,
     remove_button,
@@ -88,7 +89,6 @@ class BacklogState(PersonalPage, rx.State):
     entries: list[dict[str, Any]] = []
     total: int = 0
     shown: int = PAGE_SIZE
-    busy: bool = False
 
     @rx.var
     def tab_labels(self) -> dict[str, str]:
@@ -125,19 +125,6 @@ class BacklogState(PersonalPage, rx.State):
     async def load_more(self):
         self.shown = min(self.shown + PAGE_SIZE, MAX_SHOWN)
         await self._read()
-
-    async def _apply(self, work, done: str):
-        if self.busy:
-            return None
-        self.busy = True
-        try:
-            ok, _result, event = await self._change(work)
-            await self._read()
-        finally:
-            self.busy = False
-        if ok:
-            self.notice = done
-        return event
 
     @rx.event
     async def change_status(self, media_id: int, status: str):
@@ -191,7 +178,7 @@ def _fact(icon: str, value: rx.Var, label: str) -> rx.Component:
 
 def _row(entry: rx.Var) -> rx.Component:
     media_id = entry["id"].to(int)
-    return rx.el.li(
+    return list_row(
         media_thumb(entry),
         rx.vstack(
             title_block(entry, _fact("monitor", entry["platform"], "Platform")),
@@ -208,7 +195,7 @@ def _row(entry: rx.Var) -> rx.Component:
             flex="1",
             min_width="0",
         ),
-        rx.hstack(
+        actions=(
             rx.select.root(
                 rx.select.trigger(aria_label="Status", data_testid="backlog-status"),
                 rx.select.content(
@@ -226,12 +213,8 @@ def _row(entry: rx.Var) -> rx.Component:
                 label="Remove from the backlog",
                 test_id="backlog-remove",
             ),
-            spacing="2",
-            align="center",
-            class_name="seen-list-actions",
         ),
-        class_name="seen-list-row",
-        data_testid="backlog-entry",
+        test_id="backlog-entry",
     )
 
 

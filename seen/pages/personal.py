@@ -59,6 +59,7 @@ class PersonalPage(rx.State, mixin=True):
 
     error: str = ""
     notice: str = ""  # what the last change did, in words
+    busy: bool = False  # a change is under way: its buttons are disabled, a second click does nothing
 
     async def _viewer(self) -> uuid.UUID | None:
         """The user the page's on_load guard validated a moment ago (for reads)."""
@@ -67,6 +68,25 @@ class PersonalPage(rx.State, mixin=True):
             return uuid.UUID(auth.user_id) if auth.user_id else None
         except ValueError:
             return None
+
+    async def _read(self) -> None:
+        """Read what the page shows (pages that change records through `_apply` define it)."""
+        raise NotImplementedError
+
+    async def _apply(self, work: Callable[[Session, uuid.UUID], Any], done: str) -> Any:
+        """Run one change at a time, then show what is stored. The outcome is `done` (or the sentence `work`
+        returned) in `notice`, or the refusal in `error`; returns the login redirect when the session is gone."""
+        if self.busy:
+            return None
+        self.busy = True
+        try:
+            ok, note, event = await self._change(work)
+            await self._read()
+        finally:
+            self.busy = False
+        if ok:
+            self.notice = note if isinstance(note, str) and note else done
+        return event
 
     async def _change(self, work: Callable[[Session, uuid.UUID], T]) -> tuple[bool, T | None, Any]:
         """Run `work(session, user_id)` for the user whose session is valid right now.
@@ -99,6 +119,16 @@ def change_feedback(error: rx.Var, notice: rx.Var, *, test_id: str = "change-fee
             notice != "",
             rx.box(notice, class_name="seen-alert seen-alert-info", role="status", data_testid=f"{test_id}-notice"),
         ),
+    )
+
+
+def list_row(*cells: rx.Component, actions: tuple[rx.Component, ...], test_id: str) -> rx.Component:
+    """One row of a personal list: its cells, then its actions at the end (they wrap under on a phone)."""
+    return rx.el.li(
+        *cells,
+        rx.hstack(*actions, spacing="2", align="center", class_name="seen-list-actions"),
+        class_name="seen-list-row",
+        data_testid=test_id,
     )
 
 

@@ -9,7 +9,6 @@ a reload shows it as saved.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
@@ -23,6 +22,7 @@ from seen.pages.personal import (
     PersonalPage,
     card_view,
     change_feedback,
+    list_row,
     list_skeleton,
     media_thumb,
     remove_button,
@@ -54,7 +54,6 @@ class WatchLaterState(PersonalPage, rx.State):
     items: list[dict[str, Any]] = []
     total: int = 0
     shown: int = PAGE_SIZE
-    busy: bool = False
 
     @rx.var
     def tab_hrefs(self) -> dict[str, str]:
@@ -93,20 +92,6 @@ class WatchLaterState(PersonalPage, rx.State):
     async def load_more(self):
         self.shown = min(self.shown + PAGE_SIZE, MAX_SHOWN)
         await self._read()
-
-    async def _apply(self, work: Callable[[Session, uuid.UUID], str | None], done: str):
-        """Run a change, then show the list as stored; `work` may return a note instead of `done`."""
-        if self.busy:
-            return None
-        self.busy = True
-        try:
-            ok, note, event = await self._change(work)
-            await self._read()
-        finally:
-            self.busy = False
-        if ok:
-            self.notice = note or done
-        return event
 
     @rx.event
     async def move(self, media_id: int, step: int):
@@ -168,11 +153,11 @@ def _row(item: rx.Var, index: rx.Var) -> rx.Component:
     media_id = item["id"].to(int)
     first = index == 0
     last = index == WatchLaterState.items.length() - 1
-    return rx.el.li(
+    return list_row(
         rx.text(item["place"].to_string(), class_name="seen-list-place"),
         media_thumb(item),
         title_block(item),
-        rx.hstack(
+        actions=(
             *reorder_buttons(WatchLaterState.move, media_id, first=first, last=last, busy=WatchLaterState.busy),
             rx.cond(
                 item["type"] == "movie",
@@ -192,12 +177,8 @@ def _row(item: rx.Var, index: rx.Var) -> rx.Component:
                 label="Remove from watch later",
                 test_id="remove",
             ),
-            spacing="2",
-            align="center",
-            class_name="seen-list-actions",
         ),
-        class_name="seen-list-row",
-        data_testid="watch-later-item",
+        test_id="watch-later-item",
     )
 
 
