@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
-from typing import Final, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 from sqlalchemy import case, delete, func
 from sqlmodel import Session, col, select
@@ -61,20 +61,38 @@ class BacklogEntryView:
     updated_at: str
 
 
-def _views(session: Session, entries: list[GameBacklogEntry]) -> list[BacklogEntryView]:
+def _entries_with_platform_names() -> Any:
+    """A query of entries that also reads each entry's platform name, so a list needs no second query."""
+    platform = catalogue_tables.Platform
+    return select(GameBacklogEntry, platform.name).outerjoin(
+        platform, col(platform.id) == col(GameBacklogEntry.platform_id)
+    )
+
+
+def _named_views(session: Session, rows: Sequence[Any]) -> list[BacklogEntryView]:
+    """Views of (entry, platform name) rows read with `_entries_with_platform_names`."""
+    names = {entry.platform_id: name for entry, name in rows if name is not None}
+    return _views(session, [entry for entry, _name in rows], names)
+
+
+def _views(
+    session: Session, entries: list[GameBacklogEntry], names: dict[int, str] | None = None
+) -> list[BacklogEntryView]:
+    """Entries as views; `names` (platform id -> name) when the caller read them already."""
     cards = {card.id: card for card in cards_for(session=session, media_ids=[entry.media_id for entry in entries])}
     platform_ids = {entry.platform_id for entry in entries if entry.platform_id is not None}
-    names = (
-        dict(
-            session.exec(
-                select(catalogue_tables.Platform.id, catalogue_tables.Platform.name).where(
-                    col(catalogue_tables.Platform.id).in_(platform_ids)
-                )
-            ).all()
+    if names is None:
+        names = (
+            dict(
+                session.exec(
+                    select(catalogue_tables.Platform.id, catalogue_tables.Platform.name).where(
+                        col(catalogue_tables.Platform.id).in_(platform_ids)
+                    )
+                ).all()
+            )
+            if platform_ids
+            else {}
         )
-        if platform_ids
-        else {}
-    )
     return [
         BacklogEntryView(
             media=cards[entry.media_id],
@@ -126,14 +144,14 @@ def backlog(
         conditions.append(col(GameBacklogEntry.status) == _status(status))
     total = session.exec(select(func.count()).select_from(GameBacklogEntry).where(*conditions)).one()
     rank = case({name: position for position, name in enumerate(STATUS_ORDER)}, value=col(GameBacklogEntry.status))
-    entries = session.exec(
-        select(GameBacklogEntry)
+    rows = session.exec(
+        _entries_with_platform_names()
         .where(*conditions)
         .order_by(rank, col(GameBacklogEntry.updated_at).desc(), col(GameBacklogEntry.id).desc())
         .offset(offset)
         .limit(limit)
     ).all()
-    return _views(session, list(entries)), total
+    return _named_views(session, rows), total
 
 
 def backlog_counts(*, session: Session, user_id: uuid.UUID) -> dict[str, int]:
@@ -150,8 +168,8 @@ def backlog_counts(*, session: Session, user_id: uuid.UUID) -> dict[str, int]:
 
 def recently_played(*, session: Session, user_id: uuid.UUID, limit: int = 10) -> list[BacklogEntryView]:
     """Games being played or finished, most recently changed first: the dashboard's "recently played"."""
-    entries = session.exec(
-        select(GameBacklogEntry)
+    rows = session.exec(
+        _entries_with_platform_names()
         .where(
             GameBacklogEntry.user_id == user_id,
             col(GameBacklogEntry.status).in_(RECENTLY_PLAYED_STATUSES),
@@ -159,7 +177,7 @@ def recently_played(*, session: Session, user_id: uuid.UUID, limit: int = 10) ->
         .order_by(col(GameBacklogEntry.updated_at).desc(), col(GameBacklogEntry.id).desc())
         .limit(limit)
     ).all()
-    return _views(session, list(entries))
+    return _named_views(session, rows)
 
 
 # -- changing -----------------------------------------------------------------------------------------------
