@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import statistics
 import time
 from collections.abc import Callable
@@ -35,7 +34,7 @@ from bench.catalogue_search import (
     percentile,
     read_films,
 )
-from bench.common import scratch_dir
+from bench.common import in_process_env
 
 NAME = "catalogue_reads"
 GOAL_DISCOVER_P95_MS = 30.0
@@ -249,10 +248,7 @@ def run() -> dict[str, Any]:
         "engines": {},
         "errors": [],
     }
-    saved = {name: os.environ.get(name) for name in ("SEEN_DATABASE_URL", "SEEN_REDIS_URL", "SEEN_DATA_DIR")}
-    work = scratch_dir("catalogue-reads")
-    os.environ["SEEN_DATA_DIR"] = str(work)
-    try:
+    with in_process_env("catalogue-reads") as work:
         results["engines"]["sqlite+memory"] = _run_engine("sqlite", f"sqlite:///{work / 'seen.db'}", "", films)
         pg_url = os.environ.get("SEEN_BENCH_DATABASE_URL", DEFAULT_PG_URL)
         try:
@@ -262,13 +258,6 @@ def run() -> dict[str, Any]:
             )
         except Exception as error:  # PostgreSQL absent on a user's machine: say so, keep the SQLite numbers
             results["errors"].append(f"postgres: {type(error).__name__}: {error}")
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        shutil.rmtree(work, ignore_errors=True)
     return results
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import socket
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,6 +44,26 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def in_process_env(prefix: str, **settings: str) -> Iterator[Path]:
+    """For benchmarks that run the services in this process: a scratch data dir and these settings
+    (`SEEN_*` names), then the environment as it was and the scratch dir gone, however the run ends."""
+    names = ("SEEN_DATABASE_URL", "SEEN_REDIS_URL", "SEEN_DATA_DIR", *settings)
+    saved = {name: os.environ.get(name) for name in names}
+    work = scratch_dir(prefix)
+    os.environ["SEEN_DATA_DIR"] = str(work)
+    os.environ.update(settings)
+    try:
+        yield work
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def scratch_dir(prefix: str) -> Path:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import time
 import uuid
 import zipfile
@@ -24,7 +23,7 @@ from typing import Any
 
 from bench.catalogue_reads import DEFAULT_BENCH_REDIS
 from bench.catalogue_search import CSV_PATH, DEFAULT_PG_URL, IN_CI, ensure_postgres_database, load, read_films
-from bench.common import ROOT, scratch_dir
+from bench.common import ROOT, in_process_env
 
 NAME = "letterboxd_import"
 MISSING_EVERY = 10
@@ -153,14 +152,8 @@ def run() -> dict[str, Any]:
         return {"skipped": message, "errors": []}
     films, data = read_films(), export_zip()
     results: dict[str, Any] = {"catalogue_films": len(films), "export_bytes": len(data), "engines": {}, "errors": []}
-    saved = {
-        name: os.environ.get(name)
-        for name in ("SEEN_DATABASE_URL", "SEEN_REDIS_URL", "SEEN_DATA_DIR", "SEEN_SECRET_KEY")
-    }
-    work = scratch_dir("letterboxd-import")
-    os.environ["SEEN_DATA_DIR"] = str(work)
-    os.environ.setdefault("SEEN_SECRET_KEY", "bench-" + uuid.uuid4().hex)
-    try:
+    secret = os.environ.get("SEEN_SECRET_KEY") or "bench-" + uuid.uuid4().hex
+    with in_process_env("letterboxd-import", SEEN_SECRET_KEY=secret) as work:
         engines = [("sqlite+memory", f"sqlite:///{work / 'seen.db'}", "")]
         pg_url = os.environ.get("SEEN_BENCH_DATABASE_URL", DEFAULT_PG_URL)
         engines.append(("postgres+redis", pg_url, os.environ.get("SEEN_BENCH_REDIS_URL", DEFAULT_BENCH_REDIS)))
@@ -175,13 +168,6 @@ def run() -> dict[str, Any]:
                     results["errors"].append(f"{label}: checks failed: {', '.join(failed)}")
             except Exception as error:  # PostgreSQL absent on a user's machine: say so, keep the SQLite numbers
                 results["errors"].append(f"{label}: {type(error).__name__}: {error}")
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        shutil.rmtree(work, ignore_errors=True)
     return results
 
 

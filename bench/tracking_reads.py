@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -28,7 +27,7 @@ from sqlmodel import Session
 
 from bench.catalogue_reads import DEFAULT_BENCH_REDIS, _stats, _timed
 from bench.catalogue_search import DEFAULT_PG_URL, ensure_postgres_database
-from bench.common import scratch_dir
+from bench.common import in_process_env
 
 NAME = "tracking_reads"
 GOAL_DASHBOARD_P95_MS = 50.0
@@ -390,14 +389,8 @@ def run() -> dict[str, Any]:
         "engines": {},
         "errors": [],
     }
-    saved = {
-        name: os.environ.get(name)
-        for name in ("SEEN_DATABASE_URL", "SEEN_REDIS_URL", "SEEN_DATA_DIR", "SEEN_BCRYPT_ROUNDS")
-    }
-    work = scratch_dir("tracking-reads")
-    os.environ["SEEN_DATA_DIR"] = str(work)
-    os.environ["SEEN_BCRYPT_ROUNDS"] = "4"  # four accounts are created; hashing is not what is measured
-    try:
+    # Four accounts are created; hashing is not what is measured.
+    with in_process_env("tracking-reads", SEEN_BCRYPT_ROUNDS="4") as work:
         results["engines"]["sqlite+memory"] = _run_engine("sqlite", f"sqlite:///{work / 'seen.db'}", "")
         pg_url = os.environ.get("SEEN_BENCH_DATABASE_URL", DEFAULT_PG_URL)
         try:
@@ -407,13 +400,6 @@ def run() -> dict[str, Any]:
             )
         except Exception as error:  # PostgreSQL absent on a user's machine: say so, keep the SQLite numbers
             results["errors"].append(f"postgres: {type(error).__name__}: {error}")
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        shutil.rmtree(work, ignore_errors=True)
     return results
 
 
