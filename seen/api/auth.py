@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Request, Response, status
 from fastapi.responses import RedirectResponse
@@ -248,6 +248,16 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def next_from_login_page(request: Request) -> str:
+    """The `next` of the login page the form was posted from. The page fills its hidden `next` field once
+    its state has loaded; a quick submit can beat that, and the Referer (same origin, checked before) still
+    names where the person was going."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.path.rstrip("/") != "/login":
+        return ""
+    return parse_qs(referer.query).get("next", [""])[0][:2000]
+
+
 def page_url(request: Request, path: str) -> str:
     """Where to send the browser after a form post: back to the origin the form came from.
 
@@ -302,7 +312,7 @@ async def browser_login(
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> RedirectResponse:
     check_same_origin(request)
-    next_path = safe_next(next)
+    next_path = safe_next(next or next_from_login_page(request))
 
     def work(db: Session) -> tuple[User, str] | ServiceError:
         try:

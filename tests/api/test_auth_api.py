@@ -388,6 +388,28 @@ def test_browser_login_from_a_foreign_origin_is_refused(client):
     assert "seen_session" not in set_cookies(response)
 
 
+def test_browser_login_submitted_before_the_page_filled_next_still_goes_there(client):
+    # Given a login page opened at /login?next=/app/admin whose hidden field was still empty on submit
+    register(client, "a@example.com")
+    response = client.post(
+        "/api/v1/auth/browser/login",
+        data={"email": "a@example.com", "password": PASSWORD, "next": ""},
+        headers={"Origin": ORIGIN, "Referer": f"{ORIGIN}/login?next=%2Fapp%2Fadmin"},
+        follow_redirects=False,
+    )
+    client.cookies.clear()
+    # Then the redirect still goes where the person was going; a foreign or unsafe target never does
+    assert response.headers["location"] == "http://testserver.local/app/admin"
+    unsafe = client.post(
+        "/api/v1/auth/browser/login",
+        data={"email": "a@example.com", "password": PASSWORD},
+        headers={"Origin": ORIGIN, "Referer": f"{ORIGIN}/login?next=//evil.example"},
+        follow_redirects=False,
+    )
+    client.cookies.clear()
+    assert unsafe.headers["location"] == "http://testserver.local/app/dashboard"
+
+
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example", "/\\evil.example", ""])
 def test_browser_login_never_redirects_off_site(client, target):
     register(client, "a@example.com")
