@@ -1,5 +1,6 @@
 """SQLModel tables by domain. Importing this package registers every table on SQLModel.metadata."""
 
+from seen.models.downloads import DownloadEvent, DownloadFile, DownloadJob
 from seen.models.media import (
     DiscoverEntry,
     Genre,
@@ -36,6 +37,9 @@ __all__ = [
     "Collection",
     "CollectionItem",
     "DiscoverEntry",
+    "DownloadEvent",
+    "DownloadFile",
+    "DownloadJob",
     "Favourite",
     "GameBacklogEntry",
     "Genre",
