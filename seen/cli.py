@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from seen.config import get_settings
 
-SECRET_FIELDS = {"secret_key", "tmdb_api_key", "tmdb_read_token", "igdb_client_secret"}
+SECRET_FIELDS = {"secret_key", "tmdb_api_key", "tmdb_read_token", "igdb_client_secret", "aria2_rpc_secret"}
 
 
 def _read_password(args: argparse.Namespace) -> str:

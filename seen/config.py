@@ -106,6 +106,58 @@ class Settings(BaseSettings):
         description="IGDB image CDN address; covers and screenshots come from `{this}/t_original/<id>.jpg`.",
     )
 
+    downloads_dir: Path | None = Field(
+        default=None,
+        description="Where downloads are written, one folder per job. Empty: `downloads/` in the data directory.",
+    )
+    download_engine: Literal["auto", "aria2", "http"] = Field(
+        default="auto",
+        description=(
+            "Download engine. auto = aria2 (SEEN_ARIA2_RPC_URL, or the app's own aria2c when it is on PATH), "
+            "otherwise the built-in HTTP engine (plain URLs only: magnets and torrents need aria2)."
+        ),
+    )
+    aria2_rpc_url: str = Field(
+        default="",
+        description=(
+            "JSON-RPC address of an aria2 daemon to use (compose: http://aria2:6800/jsonrpc). "
+            "Empty: the app starts and supervises its own aria2c on loopback."
+        ),
+    )
+    aria2_rpc_secret: str = Field(
+        default="",
+        description="RPC secret of that aria2 daemon. Empty: generated once into the data dir for the app's own aria2c.",
+    )
+    aria2c_path: str = Field(default="aria2c", description="The aria2c program the app starts (name on PATH or path).")
+    aria2_rpc_port: int = Field(
+        default=6801, ge=1024, le=65535, description="Loopback port of the app's own aria2c RPC interface."
+    )
+    aria2_listen_port: int = Field(
+        default=6881, ge=1024, le=65535, description="BitTorrent port of the app's own aria2c (TCP; DHT uses UDP)."
+    )
+    download_max_active: int = Field(
+        default=3, ge=1, le=100, description="Downloads running at once; the rest wait in the queue."
+    )
+    download_poll_interval_seconds: float = Field(
+        default=3.0, ge=0.2, le=60, description="How often running downloads are polled for progress."
+    )
+    download_retry_backoff_seconds: float = Field(
+        default=15.0, ge=0, le=3600, description="Wait before the first retry of a stalled or failed download; doubles."
+    )
+    download_stall_seconds: int = Field(
+        default=120, ge=5, le=86400, description="A download that gains no bytes for this long is stalled."
+    )
+    torrent_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="Largest .torrent file accepted for upload."
+    )
+    download_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Hosts or networks (JSON list, e.g. [\"nas.lan\", \"192.168.1.0/24\"]) that URL downloads may reach "
+            "although they are loopback or private. Admins can add more at /app/admin."
+        ),
+    )
+
     embedded_worker: bool | None = Field(
         default=None,
         description="Run jobs and schedules inside the app process. Empty: yes when no Redis URL is set.",
@@ -152,18 +204,28 @@ class Settings(BaseSettings):
     def resolved_secret_key(self) -> str:
         if self.secret_key:
             return self.secret_key
-        return _stored_secret_key(self.data_dir)
+        return _stored_secret(self.data_dir, "secret_key")
+
+    @property
+    def resolved_downloads_dir(self) -> Path:
+        return (self.downloads_dir or self.data_dir / "downloads").resolve()
+
+    @property
+    def resolved_aria2_rpc_secret(self) -> str:
+        if self.aria2_rpc_secret:
+            return self.aria2_rpc_secret
+        return _stored_secret(self.data_dir, "aria2_rpc_secret")
 
 
 @lru_cache
-def _stored_secret_key(data_dir: Path) -> str:
-    """The key generated on first run, kept in the data dir so restarts keep sessions valid."""
-    path = data_dir / "secret_key"
+def _stored_secret(data_dir: Path, name: str) -> str:
+    """A secret generated on first run, kept in the data dir so restarts keep it (sessions stay valid)."""
+    path = data_dir / name
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
         # Write a private temp file, then link it into place: the key file appears whole and
         # owner-only at once, and of two processes starting together exactly one link wins.
-        descriptor, temp_name = tempfile.mkstemp(dir=data_dir, prefix=".secret_key.")
+        descriptor, temp_name = tempfile.mkstemp(dir=data_dir, prefix=f".{name}.")
         try:
             with os.fdopen(descriptor, "w") as handle:
                 handle.write(secrets.token_urlsafe(48))
@@ -173,7 +235,7 @@ def _stored_secret_key(data_dir: Path) -> str:
             os.unlink(temp_name)
     key = path.read_text().strip()
     if len(key) < 32:
-        raise RuntimeError(f"{path} holds no usable key; delete it or set SEEN_SECRET_KEY.")
+        raise RuntimeError(f"{path} holds no usable secret; delete it or set SEEN_{name.upper()}.")
     return key
 
 

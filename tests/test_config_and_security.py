@@ -22,10 +22,10 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
         if name.startswith("SEEN_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
-    config._stored_secret_key.cache_clear()
+    config._stored_secret.cache_clear()
     config.reset_settings()
     yield
-    config._stored_secret_key.cache_clear()
+    config._stored_secret.cache_clear()
     config.reset_settings()
 
 
@@ -69,10 +69,10 @@ def test_an_empty_secret_key_is_generated_once_into_the_data_dir(tmp_path):
     assert len(key) >= 32
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600
     # And it is reused after a restart
-    config._stored_secret_key.cache_clear()
+    config._stored_secret.cache_clear()
     assert settings(data_dir=data_dir, secret_key="").resolved_secret_key == key
     # And another data dir gets another key
-    config._stored_secret_key.cache_clear()
+    config._stored_secret.cache_clear()
     assert settings(data_dir=tmp_path / "other", secret_key="").resolved_secret_key != key
 
 
