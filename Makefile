@@ -45,11 +45,20 @@ $(STAMPS)/bun: | $(STAMPS)
 	$(TOOLS)/node_modules/.bin/bun --version
 	@touch $@
 
-# Debian packages the tests need: Chromium for the browser tests.
+# Debian packages, installed when missing. aria2 serves `make run` (magnets and torrents need it; without it the
+# app falls back to its built-in HTTP engine, so a machine where apt is not ours still runs). The tests also need
+# Chromium and opentracker (a local BitTorrent tracker for the torrent tests).
+APT_INSTALL = if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq
+
+$(STAMPS)/aria2: | $(STAMPS)
+	@command -v aria2c >/dev/null || { $(APT_INSTALL) aria2 >/dev/null; } || \
+		echo "aria2c could not be installed: downloads will use the built-in HTTP engine (no magnets/torrents)"
+	@touch $@
+
 $(STAMPS)/apt: | $(STAMPS)
-	@if ! command -v chromium >/dev/null; then \
-		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	@if ! command -v chromium >/dev/null || ! command -v aria2c >/dev/null || ! command -v opentracker >/dev/null; then \
+		$(APT_INSTALL) chromium aria2 opentracker >/dev/null; \
 	fi
 	@touch $@
 
@@ -58,7 +67,7 @@ setup: $(STAMPS)/venv $(STAMPS)/bun
 migrate: setup
 	$(BIN)/seen migrate
 
-run: setup
+run: setup $(STAMPS)/aria2
 	$(BIN)/seen migrate
 	$(BIN)/reflex run --env prod
 
