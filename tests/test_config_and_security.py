@@ -85,7 +85,7 @@ def test_an_empty_stored_secret_key_is_never_used(tmp_path):
     # Given a key file that something outside the app emptied
     (tmp_path / "secret_key").write_text("")
     # Then the app refuses to sign anything with it, and says what to do
-    with pytest.raises(RuntimeError, match="no usable key"):
+    with pytest.raises(RuntimeError, match="no usable secret"):
         settings(data_dir=tmp_path, secret_key="").resolved_secret_key  # noqa: B018
 
 

@@ -20,12 +20,11 @@ DOCKERFILE = ROOT / "Dockerfile"
 EXPECTED_SERVICES = {"migrate", "app", "worker", "scheduler", "postgres", "dragonfly", "reflex-state", "aria2", "nginx"}
 APP_SERVICES = ("migrate", "app", "worker", "scheduler")
 RESERVED_SEEN_VARIABLES = {
-    # Read by compose itself (nginx's host port, aria2's RPC secret), never by the app yet.
+    # Read by compose itself (nginx's host port), never by the app.
     "SEEN_HTTP_PORT",
-    "SEEN_ARIA2_SECRET",
 }
 # What an operator sets at minimum; everything else falls back to the defaults written in compose.yaml.
-OPERATOR_ENV = {"SEEN_SECRET_KEY": "test-secret"}
+OPERATOR_ENV = {"SEEN_SECRET_KEY": "test-secret", "SEEN_ARIA2_RPC_SECRET": "test-aria2-secret"}
 
 _VARIABLE = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
 
@@ -128,6 +127,19 @@ def test_app_processes_reach_postgres_and_dragonfly(services: dict[str, Any], na
     assert urlsplit(env.get("SEEN_DATABASE_URL", "")).hostname == "postgres"
     assert urlsplit(env.get("SEEN_REDIS_URL", "")).hostname == "dragonfly"
     assert env.get("SEEN_SECRET_KEY") == OPERATOR_ENV["SEEN_SECRET_KEY"]
+
+
+def test_worker_downloads_through_the_aria2_service_into_the_shared_volume(services: dict[str, Any]) -> None:
+    """Given the worker (it runs the download jobs), when compose resolves it, then it drives the aria2 service
+    with the operator's secret, and both see the downloads volume at the same path, so the paths aria2 reports
+    are paths the app can read."""
+    worker_env = resolved_env(services["worker"])
+    assert urlsplit(worker_env["SEEN_ARIA2_RPC_URL"]).hostname == "aria2"
+    aria2_env = {key: interpolate(value, OPERATOR_ENV) for key, value in environment(services["aria2"]).items()}
+    assert worker_env["SEEN_ARIA2_RPC_SECRET"] == aria2_env["RPC_SECRET"] == OPERATOR_ENV["SEEN_ARIA2_RPC_SECRET"]
+    mount = f"downloads:{worker_env['SEEN_DOWNLOADS_DIR']}"
+    assert mount in services["worker"]["volumes"] and mount in services["aria2"]["volumes"]
+    assert depends_on(services["worker"]).get("aria2") == "service_healthy"
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
