@@ -126,7 +126,7 @@ class Settings(BaseSettings):
     )
     aria2_rpc_secret: str = Field(
         default="",
-        description="RPC secret of that aria2 daemon. Empty: generated once into the data dir for the app's own aria2c.",
+        description="RPC secret of that aria2 daemon. Empty: generated once into the data dir for the app's aria2c.",
     )
     aria2c_path: str = Field(default="aria2c", description="The aria2c program the app starts (name on PATH or path).")
     aria2_rpc_port: int = Field(
@@ -153,7 +153,7 @@ class Settings(BaseSettings):
     download_allowed_hosts: list[str] = Field(
         default_factory=list,
         description=(
-            "Hosts or networks (JSON list, e.g. [\"nas.lan\", \"192.168.1.0/24\"]) that URL downloads may reach "
+            'Hosts or networks (JSON list, e.g. ["nas.lan", "192.168.1.0/24"]) that URL downloads may reach '
             "although they are loopback or private. Admins can add more at /app/admin."
         ),
     )
