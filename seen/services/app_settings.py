@@ -92,3 +92,25 @@ def masked(value: str) -> str:
     if not value:
         return ""
     return "••••" + value[-4:] if len(value) > 8 else "••••"
+
+
+_DOWNLOAD_ALLOWED_HOSTS = "download_allowed_hosts"
+MAX_DOWNLOAD_ALLOWED_HOSTS = 200
+
+
+def download_allowed_hosts(*, session: Session) -> list[str]:
+    """Hosts and networks admins allowed URL downloads to reach, on top of SEEN_DOWNLOAD_ALLOWED_HOSTS."""
+    stored = stored_value(session=session, key=_DOWNLOAD_ALLOWED_HOSTS)
+    return [str(entry) for entry in stored] if isinstance(stored, list) else []
+
+
+def set_download_allowed_hosts(*, session: Session, entries: list[str]) -> list[str]:
+    """Replace the admins' allow-list; each entry is validated (InvalidInput) and stored normalised."""
+    # Imported here: `seen.downloads.sources` reads these settings, so a top-level import would be circular.
+    from seen.downloads.sources import AllowList
+
+    if len(entries) > MAX_DOWNLOAD_ALLOWED_HOSTS:
+        raise InvalidInput(f"At most {MAX_DOWNLOAD_ALLOWED_HOSTS} allowed hosts can be stored.")
+    normalised = list(AllowList.from_entries(entries).entries)
+    store_value(session=session, key=_DOWNLOAD_ALLOWED_HOSTS, value=normalised)
+    return normalised
