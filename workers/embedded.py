@@ -6,6 +6,7 @@ import logging
 
 from dramatiq import Worker
 
+from seen.downloads import select as download_engines
 from workers.broker import broker
 from workers.scheduler import build_scheduler
 
@@ -25,3 +26,5 @@ class EmbeddedJobs:
     def stop(self) -> None:
         self._scheduler.shutdown(wait=False)
         self._worker.stop(timeout=5000)
+        # After the worker: no pass is running any more to start an engine again.
+        download_engines.shutdown_engines()

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from seen.config import get_settings
 from seen.jobs import enqueue
 from workers import tasks  # noqa: F401  (declares the actors the schedules enqueue)
 
@@ -34,6 +35,8 @@ SCHEDULES = (
     Schedule("catalogue.sync_genres", IntervalTrigger(days=1)),
     Schedule("catalogue.refresh_stale", IntervalTrigger(weeks=1)),
     Schedule("catalogue.cleanup_sync_log", IntervalTrigger(days=30)),
+    # Polls running downloads and starts waiting ones; the interval is the setting's when the process starts.
+    Schedule("downloads.tick", IntervalTrigger(seconds=get_settings().download_poll_interval_seconds)),
 )
 
 
