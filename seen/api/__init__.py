@@ -11,6 +11,7 @@ from seen.api import (
     catalogue,
     collections,
     dashboard,
+    downloads,
     health,
     images,
     imports,
@@ -45,6 +46,7 @@ def create_api() -> FastAPI:
         dashboard,
         collections,
         backlog,
+        downloads,
     ):
         v1.include_router(module.router)
     api.include_router(v1)

@@ -1,4 +1,4 @@
-"""Admin-only REST: users and the run-time settings."""
+"""Admin-only REST: users, the run-time settings and the hosts URL downloads may reach."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from seen.api.auth import UserOut
 from seen.api.deps import CurrentAdmin, Paginated, Pagination, in_session
+from seen.config import get_settings
 from seen.models.users import Role
 from seen.services import app_settings, auth, provider_admin, users
 from seen.services.provider_admin import ProviderStatus, SyncLogLine
@@ -135,3 +136,44 @@ async def read_sync_log(
     _: CurrentAdmin, limit: Annotated[int, Query(ge=1, le=500)] = 50, failures: bool = False
 ) -> list[SyncLogLine]:
     return await in_session(lambda db: provider_admin.sync_log(session=db, limit=limit, failures_only=failures))
+
+
+class DownloadHostsIn(BaseModel):
+    entries: list[Annotated[str, Field(max_length=300)]] = Field(
+        max_length=app_settings.MAX_DOWNLOAD_ALLOWED_HOSTS,
+        description='host names ("nas.lan", "*.lan"), addresses ("192.168.1.20") or networks ("10.0.0.0/8")',
+    )
+
+
+class DownloadHostsOut(BaseModel):
+    entries: list[str] = Field(description="the list stored here, normalised")
+    from_environment: list[str] = Field(description="SEEN_DOWNLOAD_ALLOWED_HOSTS, also allowed; read-only here")
+
+
+def _download_hosts(db: Session) -> DownloadHostsOut:
+    return DownloadHostsOut(
+        entries=app_settings.download_allowed_hosts(session=db),
+        from_environment=list(get_settings().download_allowed_hosts),
+    )
+
+
+@router.get("/downloads/allowed-hosts", response_model=DownloadHostsOut, summary="Hosts downloads may reach")
+async def read_download_hosts(_: CurrentAdmin) -> DownloadHostsOut:
+    """URL downloads never reach private, loopback or link-local addresses, except these hosts and networks."""
+    return await in_session(_download_hosts)
+
+
+@router.put(
+    "/downloads/allowed-hosts",
+    response_model=DownloadHostsOut,
+    summary="Replace the hosts downloads may reach",
+    responses={422: {"description": "an entry is neither a host name, an address nor a network"}},
+)
+async def replace_download_hosts(body: DownloadHostsIn, _: CurrentAdmin) -> DownloadHostsOut:
+    """Replace the whole list (an empty list allows only what the environment allows)."""
+
+    def work(db: Session) -> DownloadHostsOut:
+        app_settings.set_download_allowed_hosts(session=db, entries=body.entries)
+        return _download_hosts(db)
+
+    return await in_session(work)

@@ -1,5 +1,5 @@
 """/app/admin: users (create, roles, disable), the registration switch, the catalogue providers (settings,
-connection tests, sync log) and scheduled jobs. Admins only."""
+connection tests, sync log), the hosts URL downloads may reach, and scheduled jobs. Admins only."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import reflex as rx
 from seen.components.empty import data_table, empty_state, page_header
 from seen.components.format import format_time
 from seen.components.page import app_page
+from seen.config import get_settings
 from seen.db import session_scope
 from seen.models.users import Role
 from seen.services import app_settings, auth, job_runs, provider_admin, users
@@ -806,6 +807,116 @@ def _providers() -> rx.Component:
     )
 
 
+# -- allowed download hosts -----------------------------------------------------------------------------------
+
+
+def parse_host_lines(text: str) -> list[str]:
+    """One entry per line (commas also separate); blank lines dropped. Validation is the service's."""
+    return [entry.strip() for line in text.splitlines() for entry in line.split(",") if entry.strip()]
+
+
+class DownloadHostsAdminState(rx.State):
+    """The "Allowed download hosts" section: where URL downloads may reach beyond the public internet."""
+
+    entries_text: str = ""
+    from_environment: list[str] = []
+    save_error: str = ""
+    save_message: str = ""
+    # Bumped on every save, so the box is rebuilt with what is stored now.
+    revision: int = 0
+
+    async def _admin(self):
+        return await (await self.get_state(AdminState))._admin()
+
+    def _refresh(self) -> None:
+        with session_scope() as session:
+            self.entries_text = "\n".join(app_settings.download_allowed_hosts(session=session))
+        self.from_environment = list(get_settings().download_allowed_hosts)
+
+    @rx.event
+    async def load(self):
+        self.save_error = self.save_message = ""
+        found, redirect = await self._admin()
+        if found is None:
+            return redirect
+        self._refresh()
+        return None
+
+    @rx.event
+    async def save(self, form_data: dict):
+        self.save_error = self.save_message = ""
+        found, redirect = await self._admin()
+        if found is None:
+            return redirect
+        try:
+            with session_scope() as session:
+                stored = app_settings.set_download_allowed_hosts(
+                    session=session, entries=parse_host_lines(str(form_data.get("entries", "")))
+                )
+        except ServiceError as error:
+            self.save_error = error.message
+            return None
+        self.save_message = (
+            f"Saved: {len(stored)} allowed {'host' if len(stored) == 1 else 'hosts'}."
+            if stored
+            else "Saved: downloads reach only public addresses (and the environment's list)."
+        )
+        self.revision += 1
+        self._refresh()
+        return None
+
+
+def _download_hosts() -> rx.Component:
+    state = DownloadHostsAdminState
+    return rx.box(
+        rx.form(
+            rx.vstack(
+                rx.vstack(
+                    rx.heading("Allowed download hosts", size="4", weight="medium"),
+                    rx.text(
+                        "URL downloads never reach loopback, private or link-local addresses (a guard against "
+                        "links that probe your network). List here the hosts or networks they may reach, one per "
+                        "line: nas.lan, *.lan, 192.168.1.20, 10.0.0.0/8.",
+                        size="2",
+                        color="var(--seen-muted)",
+                    ),
+                    spacing="1",
+                ),
+                rx.text_area(
+                    name="entries",
+                    default_value=state.entries_text,
+                    placeholder="nas.lan",
+                    rows="5",
+                    width="100%",
+                    aria_label="Allowed download hosts",
+                    key="download-hosts-" + state.revision.to(str),
+                ),
+                rx.cond(
+                    state.from_environment.length() > 0,
+                    rx.text(
+                        "Also allowed by SEEN_DOWNLOAD_ALLOWED_HOSTS: ",
+                        state.from_environment.join(", "),
+                        size="1",
+                        color="var(--seen-muted)",
+                    ),
+                    rx.fragment(),
+                ),
+                _message(state.save_error, "var(--red-11)", "alert"),
+                _message(state.save_message, "var(--green-11)", "status"),
+                rx.button("Save", type="submit"),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=DownloadHostsAdminState.save,
+            reset_on_submit=False,
+            width="100%",
+        ),
+        class_name="seen-card",
+        width="100%",
+        data_testid="download-hosts",
+    )
+
+
 def forbidden_page() -> rx.Component:
     return rx.box(
         empty_state(
@@ -820,13 +931,15 @@ def forbidden_page() -> rx.Component:
     )
 
 
-@app_page("/app/admin", "Admin", on_load=[AdminState.load, ProviderAdminState.load], admin=True)
+@app_page(
+    "/app/admin", "Admin", on_load=[AdminState.load, ProviderAdminState.load, DownloadHostsAdminState.load], admin=True
+)
 def admin_page() -> rx.Component:
     return rx.cond(
         AuthState.forbidden,
         forbidden_page(),
         rx.fragment(
-            page_header("Admin", "Accounts, registration, catalogue providers and the server's jobs."),
-            rx.vstack(_registration(), _users(), _providers(), _jobs(), spacing="5", width="100%"),
+            page_header("Admin", "Accounts, registration, catalogue providers, download hosts and the server's jobs."),
+            rx.vstack(_registration(), _users(), _providers(), _download_hosts(), _jobs(), spacing="5", width="100%"),
         ),
     )
