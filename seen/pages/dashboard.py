@@ -1,8 +1,10 @@
 """/app/dashboard: the hub. One cached read (`dashboard.dashboard`, two minutes per user, dropped on every
 change that shows here) fills every widget; skeletons hold the places until it arrives.
 
-Widgets whose features are not built yet (downloads, recommendations, upcoming releases) show the
-service's honest message instead of made-up items. A brand-new account gets a welcome with the two ways
+Active downloads are read fresh with every load (never from that cache) and, while any is in progress, a
+background poll keeps their progress bars moving (the downloads page's `keep_live`). Widgets whose features
+are not built yet (recommendations, upcoming releases) show the service's honest message instead of
+made-up items. A brand-new account gets a welcome with the two ways
 to fill the page: finding titles on Discover, or importing a history in Settings.
 """
 
@@ -13,15 +15,19 @@ from typing import Any
 
 import reflex as rx
 
+from seen.components.downloads import job_progress, status_badge
 from seen.components.empty import empty_state, page_header, widget
 from seen.components.media_card import card_row, card_skeletons
 from seen.components.page import app_page
 from seen.components.progress import progress_bar
 from seen.db import session_scope
+from seen.pages.downloads_state import LivePage, job_view, keep_live
 from seen.pages.personal import PersonalPage, card_view, episode_label, viewing_day
 from seen.pages.tracking_state import COMPLETION_LABELS, STATUS_LABELS
 from seen.services import dashboard as dashboard_service
+from seen.services import downloads as downloads_service
 from seen.services.backlog import BACKLOG_STATUSES, BacklogEntryView
+from seen.services.download_states import ACTIVE
 from seen.services.errors import ServiceError
 from seen.services.progress import ContinueItem
 from seen.state import AuthState
@@ -67,6 +73,10 @@ def backlog_view(entry: BacklogEntryView) -> dict[str, Any]:
     )
 
 
+def downloads_view(found: downloads_service.ActiveDownloads) -> dict[str, Any]:
+    return {"downloads": [job_view(view, {}) for view in found.items], "downloads_total": found.total}
+
+
 def dashboard_view(found: dashboard_service.Dashboard) -> dict[str, Any]:
     """Every widget's rows as the components draw them."""
     counts = found.game_backlog.counts
@@ -95,15 +105,15 @@ def dashboard_view(found: dashboard_service.Dashboard) -> dict[str, Any]:
             for item in found.recently_watched
         ],
         "trending": [asdict(card) for card in found.trending],
+        **downloads_view(found.active_downloads),
         "unavailable": {
-            "downloads": found.active_downloads.message,
             "recommendations": found.recommendations.message,
             "upcoming": found.upcoming_releases.message,
         },
     }
 
 
-class DashboardState(PersonalPage, rx.State):
+class DashboardState(LivePage, PersonalPage, rx.State):
     loading: bool = True
     continue_watching: list[dict[str, Any]] = []
     watch_later: list[dict[str, Any]] = []
@@ -113,7 +123,9 @@ class DashboardState(PersonalPage, rx.State):
     recently_played: list[dict[str, Any]] = []
     recently_watched: list[dict[str, Any]] = []
     trending: list[dict[str, Any]] = []
-    unavailable: dict[str, str] = {name: "" for name in ("downloads", "recommendations", "upcoming")}
+    downloads: list[dict[str, Any]] = []
+    downloads_total: int = 0
+    unavailable: dict[str, str] = {name: "" for name in ("recommendations", "upcoming")}
 
     @rx.var
     def is_new(self) -> bool:
@@ -126,9 +138,14 @@ class DashboardState(PersonalPage, rx.State):
             or self.recently_watched
         )
 
+    @rx.var
+    def downloading(self) -> bool:
+        return any(item["status"] in ACTIVE for item in self.downloads)
+
     @rx.event
     async def load(self):
         self.loading, self.error = True, ""
+        self._new_visit()
         yield
         user_id = await self._viewer()
         if user_id is not None:
@@ -141,6 +158,24 @@ class DashboardState(PersonalPage, rx.State):
                 for name, value in view.items():
                     setattr(self, name, value)
         self.loading = False
+        if self.downloading:
+            yield DashboardState.watch_downloads
+
+    @rx.event(background=True)
+    async def watch_downloads(self):
+        """Keep the active downloads' progress moving while any is in progress."""
+
+        async def refresh() -> bool:
+            user_id = await self._viewer()
+            if user_id is None:
+                return False
+            with session_scope() as session:
+                found = dashboard_service.active_downloads(session=session, user_id=user_id)
+            view = downloads_view(found)
+            self.downloads, self.downloads_total = view["downloads"], view["downloads_total"]
+            return self.downloading
+
+        await keep_live(self, refresh)
 
 
 # -- widgets --------------------------------------------------------------------------------------------------
@@ -371,6 +406,60 @@ def _trending() -> rx.Component:
     )
 
 
+def _download_row(item: rx.Var) -> rx.Component:
+    return rx.link(
+        rx.vstack(
+            rx.hstack(
+                rx.text(item["title"], weight="medium", class_name="seen-list-title", flex="1", min_width="0"),
+                status_badge(item),
+                width="100%",
+                align="center",
+                spacing="2",
+            ),
+            job_progress(item, thin=True),
+            spacing="1",
+            width="100%",
+        ),
+        href="/app/downloads",
+        underline="none",
+        class_name="seen-mini-row",
+        data_testid="dashboard-download",
+    )
+
+
+def _active_downloads() -> rx.Component:
+    return widget(
+        "Active downloads",
+        "download",
+        _loading_or(
+            rx.cond(
+                DashboardState.downloads.length() > 0,
+                rx.vstack(
+                    rx.foreach(DashboardState.downloads, _download_row),
+                    rx.cond(
+                        DashboardState.downloads_total > DashboardState.downloads.length(),
+                        rx.link(
+                            DashboardState.downloads_total.to_string(),
+                            " in progress: see them all",
+                            href="/app/downloads?status=active",
+                            size="1",
+                        ),
+                    ),
+                    spacing="2",
+                    width="100%",
+                ),
+                empty_state(
+                    "download",
+                    "Nothing downloading",
+                    "Magnets, torrents and links you add show their progress here.",
+                    rx.link(rx.button("Add a download", size="1", variant="soft"), href="/app/downloads?add=1"),
+                ),
+            )
+        ),
+        href="/app/downloads",
+    )
+
+
 def _not_built(title: str, icon: str, heading: str, key: str, href: str) -> rx.Component:
     return widget(
         title,
@@ -417,7 +506,7 @@ def _welcome() -> rx.Component:
 
 @app_page("/app/dashboard", "Dashboard", on_load=[DashboardState.load])
 def dashboard() -> rx.Component:
-    return rx.fragment(
+    return rx.box(
         page_header(f"Hello, {AuthState.display_name}", "Your streaming control center."),
         rx.cond(
             DashboardState.error != "",
@@ -431,11 +520,13 @@ def dashboard() -> rx.Component:
             _game_backlog(),
             _recently_played(),
             _trending(),
-            _not_built("Active downloads", "download", "No downloads", "downloads", "/app/downloads"),
+            _active_downloads(),
             _not_built(
                 "Recommended for you", "sparkles", "No recommendations yet", "recommendations", "/app/recommendations"
             ),
             _not_built("Upcoming releases", "calendar-days", "Nothing scheduled", "upcoming", "/app/calendar"),
             class_name="seen-grid-widgets",
         ),
+        on_unmount=DashboardState.leave,
+        width="100%",
     )

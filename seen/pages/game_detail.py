@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import reflex as rx
 
+from seen.components.downloads import download_button
 from seen.components.empty import data_table
 from seen.components.media_card import card_row
 from seen.components.media_detail import (
@@ -23,10 +24,11 @@ from seen.components.media_detail import (
 from seen.components.page import app_page
 from seen.components.tracking_controls import backlog_editor, title_actions
 from seen.pages.detail_state import MediaDetailState
+from seen.pages.downloads_state import DownloadAction
 from seen.pages.tracking_state import TrackingState
 
 
-class GameDetailState(MediaDetailState, rx.State):
+class GameDetailState(DownloadAction, MediaDetailState, rx.State):
     kind: ClassVar[str] = "game"
 
 
@@ -100,7 +102,7 @@ def _details() -> rx.Component:
 def _ready() -> rx.Component:
     state = GameDetailState
     return rx.vstack(
-        media_hero(state.hero, title_actions()),
+        media_hero(state.hero, rx.fragment(title_actions(), download_button(state.download_href))),
         backlog_editor(state.platform_options),
         freshness_notice(state.notice, state.stale, state.loading_details),
         rx.cond(state.loading_details, detail_skeleton("Platforms", "Release dates", "Time to beat"), _details()),

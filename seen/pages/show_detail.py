@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import reflex as rx
 
+from seen.components.downloads import download_button
 from seen.components.media_card import card_row
 from seen.components.media_detail import (
     chips,
@@ -22,10 +23,11 @@ from seen.components.media_detail import (
 from seen.components.page import app_page
 from seen.components.tracking_controls import title_actions, your_activity
 from seen.pages.detail_state import MediaDetailState
+from seen.pages.downloads_state import DownloadAction
 from seen.pages.tracking_state import TrackingState
 
 
-class ShowDetailState(MediaDetailState, rx.State):
+class ShowDetailState(DownloadAction, MediaDetailState, rx.State):
     kind: ClassVar[str] = "show"
 
 
@@ -73,7 +75,7 @@ def _details() -> rx.Component:
 def _ready() -> rx.Component:
     state = ShowDetailState
     return rx.vstack(
-        media_hero(state.hero, title_actions()),
+        media_hero(state.hero, rx.fragment(title_actions(), download_button(state.download_href))),
         your_activity(),
         freshness_notice(state.notice, state.stale, state.loading_details),
         rx.cond(state.loading_details, detail_skeleton("Seasons", "Facts", "Cast"), _details()),

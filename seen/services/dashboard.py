@@ -2,12 +2,14 @@
 
 The whole aggregate lives under `seen:v1:dashboard:{user_id}`; the tracking services drop that key after
 each change that shows here (see `user_cache`), so the cache only saves repeated reads between changes.
-Widgets whose features are not built yet (downloads, recommendations, the release calendar) say so
-instead of showing made-up items.
+Active downloads are the exception: they move every second, so they are read fresh on every read and
+attached to the cached rest. Widgets whose features are not built yet (recommendations, the release
+calendar) say so instead of showing made-up items.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,9 +19,11 @@ from sqlmodel import Session, col, select
 
 from seen.models.base import as_utc, utcnow
 from seen.models.tracking import WatchEvent
-from seen.services import backlog, catalogue_views, progress, tracking, user_cache
+from seen.models.users import User
+from seen.services import backlog, catalogue_views, downloads, progress, tracking, user_cache
 from seen.services.backlog import BacklogEntryView
 from seen.services.catalogue_views import MediaCard, cards_for
+from seen.services.downloads import ActiveDownloads
 from seen.services.progress import ContinueItem
 
 WIDGET_SIZE = 12
@@ -27,6 +31,9 @@ WIDGET_SIZE = 12
 # longer than this falls back to a grouped query.
 RECENT_SCAN = 200
 BACKLOG_SHOWN = ("active", "paused")
+DOWNLOADS_SHOWN = 6
+# What the cached aggregate holds in place of the downloads, which `_with_downloads` fills on every read.
+NO_DOWNLOADS = ActiveDownloads(items=[], total=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,14 +73,13 @@ class Dashboard:
     recently_played: list[BacklogEntryView]
     recently_watched: list[RecentlyWatched]
     trending: list[MediaCard]
-    active_downloads: Unavailable
+    active_downloads: ActiveDownloads  # read fresh on every read, never from the cache
     recommendations: Unavailable
     upcoming_releases: Unavailable
     generated_at: str
 
 
 NOT_BUILT = {
-    "active_downloads": "Downloads are not available yet: nothing is being downloaded.",
     "recommendations": "Recommendations are not available yet: they will be based on what you watch and rate.",
     "upcoming_releases": "The release calendar is not available yet: upcoming releases will show here.",
 }
@@ -118,8 +124,8 @@ def _game_backlog(session: Session, user_id: uuid.UUID) -> BacklogWidget:
     return BacklogWidget([entry for entry in page if entry.status in BACKLOG_SHOWN], counts)
 
 
-def build_dashboard(*, session: Session, user_id: uuid.UUID) -> Dashboard:
-    """The dashboard read from the database (and the per-widget caches), bypassing its own cache."""
+def _widgets(session: Session, user_id: uuid.UUID) -> Dashboard:
+    """Every widget but the downloads (left empty): what the cache keeps."""
     watch_later, watch_later_total = tracking.watch_later(session=session, user_id=user_id, limit=WIDGET_SIZE)
     return Dashboard(
         continue_watching=progress.continue_watching(session=session, user_id=user_id, limit=WIDGET_SIZE),
@@ -128,15 +134,34 @@ def build_dashboard(*, session: Session, user_id: uuid.UUID) -> Dashboard:
         recently_played=backlog.recently_played(session=session, user_id=user_id, limit=WIDGET_SIZE),
         recently_watched=_recently_watched(session, user_id),
         trending=catalogue_views.discover_section(session=session, section="trending", page_size=WIDGET_SIZE).items,
+        active_downloads=NO_DOWNLOADS,
         **{name: Unavailable(False, message) for name, message in NOT_BUILT.items()},
         generated_at=utcnow().isoformat(),
     )
 
 
+def active_downloads(*, session: Session, user_id: uuid.UUID) -> ActiveDownloads:
+    """The user's downloads in progress (or paused), as the widget shows them: read now, never cached."""
+    user = session.get(User, user_id)
+    if user is None:
+        return NO_DOWNLOADS
+    return downloads.active_downloads(session=session, user=user, limit=DOWNLOADS_SHOWN)
+
+
+def _with_downloads(widgets: Dashboard, session: Session, user_id: uuid.UUID) -> Dashboard:
+    return dataclasses.replace(widgets, active_downloads=active_downloads(session=session, user_id=user_id))
+
+
+def build_dashboard(*, session: Session, user_id: uuid.UUID) -> Dashboard:
+    """The dashboard read from the database (and the per-widget caches), bypassing its own cache."""
+    return _with_downloads(_widgets(session, user_id), session, user_id)
+
+
 def dashboard(*, session: Session, user_id: uuid.UUID) -> Dashboard:
-    return user_cache.cached(
+    widgets = user_cache.cached(
         user_cache.dashboard_key(user_id),
         user_cache.DASHBOARD_TTL_SECONDS,
-        lambda: build_dashboard(session=session, user_id=user_id),
+        lambda: _widgets(session, user_id),
         Dashboard,
     )
+    return _with_downloads(widgets, session, user_id)

@@ -108,6 +108,11 @@ def running_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
         "SEEN_BCRYPT_ROUNDS": "4",
         "SEEN_LOGIN_MAX_FAILURES_PER_ACCOUNT": "3",
         "SEEN_LOG_FORMAT": "json",
+        # Downloads: the tests' file servers listen on loopback; the app's own aria2c on free ports.
+        "SEEN_DOWNLOAD_ALLOWED_HOSTS": '["127.0.0.1"]',
+        "SEEN_ARIA2_RPC_PORT": str(free_port()),
+        "SEEN_ARIA2_LISTEN_PORT": str(free_port()),
+        "SEEN_DOWNLOAD_POLL_INTERVAL_SECONDS": "1",
     }
     if request.param == "embedded":
         env["SEEN_DATABASE_URL"] = f"sqlite:///{data_dir / 'seen.db'}"

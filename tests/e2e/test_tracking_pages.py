@@ -103,8 +103,8 @@ def test_a_new_person_is_welcomed_with_ways_to_start(running_app: RunningApp, co
     expect(welcome).to_be_visible()
     expect(welcome.get_by_role("link", name="Go to Discover")).to_have_attribute("href", "/app/discover")
     expect(welcome.get_by_role("link", name="Import your history")).to_have_attribute("href", "/app/settings")
-    # And the widgets of features not built yet say so honestly
-    expect(page.get_by_text("Downloads are not available yet", exact=False)).to_be_visible()
+    # And the widgets say honestly what is not there yet
+    expect(page.get_by_text("Nothing downloading")).to_be_visible()
     expect(page.get_by_text("Nothing in progress")).to_be_visible()
     # And the other personal pages have friendly empty states
     page.goto(running_app.url("/app/watch-later"))

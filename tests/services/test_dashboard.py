@@ -1,5 +1,6 @@
 """The dashboard aggregate on SQLite and PostgreSQL: each widget from the user's own data, honest empty
-widgets for features not built yet, and the two-minute per-user cache dropped by the changes it shows."""
+widgets for features not built yet, the two-minute per-user cache dropped by the changes it shows, and the
+active downloads read fresh past that cache."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from sqlmodel import Session
 
 from seen import cache
+from seen.models.downloads import DownloadJob
 from seen.providers.models import Episode, ExternalIds, MediaDetails, MediaSummary, Season
 from seen.services import auth, backlog, catalogue, dashboard, progress, tracking, user_cache
 
@@ -93,8 +95,10 @@ def test_every_widget_shows_the_users_own_data(session: Session, library):
         ("Alien", None, None),
     ]
     assert [card.title for card in found.trending] == ["Alien"]
+    # And nothing is downloading
+    assert found.active_downloads.items == [] and found.active_downloads.total == 0
     # And the widgets whose features do not exist yet say so, with nothing made up
-    for placeholder in (found.active_downloads, found.recommendations, found.upcoming_releases):
+    for placeholder in (found.recommendations, found.upcoming_releases):
         assert placeholder.available is False and placeholder.items == [] and "not available yet" in placeholder.message
 
     # And Bob's dashboard is empty but for what everyone sees
@@ -146,3 +150,31 @@ def test_recently_watched_finds_older_titles_behind_a_long_binge(session: Sessio
     # Then both titles are in "recently watched", the show first
     found = dashboard.build_dashboard(session=session, user_id=ada)
     assert [r.media.title for r in found.recently_watched] == ["Breaking Bad", "Heat"]
+
+
+def test_active_downloads_are_read_fresh_past_the_cache(session: Session, library):
+    bob, ada = library["bob"], library["ada"]  # Ada, the first account, is the admin; Bob is not
+    # Given Bob's dashboard was read (and cached) while nothing was downloading
+    first = dashboard.dashboard(session=session, user_id=bob)
+    assert first.active_downloads.total == 0
+    # When a download of his runs, one of Ada's too, and one of his is already finished
+    running = DownloadJob(
+        user_id=bob, source_type="http", source="http://example.org/a.mkv", title="A", status="downloading"
+    )
+    running.progress_percent = 40
+    session.add(running)
+    session.add(DownloadJob(user_id=bob, source_type="http", source="http://example.org/b", status="completed"))
+    session.add(DownloadJob(user_id=ada, source_type="http", source="http://example.org/c"))
+    session.commit()
+    # Then his next read, still from the cache for the rest, shows his running download as it stands now
+    again = dashboard.dashboard(session=session, user_id=bob)
+    assert again.generated_at == first.generated_at
+    assert again.active_downloads.total == 1
+    assert [(view.title, view.status, view.progress_percent) for view in again.active_downloads.items] == [
+        ("A", "downloading", 40)
+    ]
+    # When it moves on, Then the next read shows the new progress at once
+    running.progress_percent = 75
+    session.add(running)
+    session.commit()
+    assert dashboard.dashboard(session=session, user_id=bob).active_downloads.items[0].progress_percent == 75
