@@ -1,7 +1,7 @@
 """Run every benchmark (or those named on the command line) and write bench/results/<name>.json.
 
 Usage: python -m bench.run [startup] [api_throughput] [catalogue_search] [catalogue_reads] [tracking_reads]
-       [letterboxd_import]
+       [letterboxd_import] [downloads]
 Exit status: 0 all fine, 1 a benchmark failed, 2 wrk is missing and cannot be installed.
 """
 
@@ -15,7 +15,16 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import Any
 
-from bench import api_throughput, catalogue_reads, catalogue_search, letterboxd_import, startup, tracking_reads, wrk
+from bench import (
+    api_throughput,
+    catalogue_reads,
+    catalogue_search,
+    downloads,
+    letterboxd_import,
+    startup,
+    tracking_reads,
+    wrk,
+)
 from bench.common import ROOT, write_result
 
 Benchmark = tuple[Callable[[], dict[str, Any]], Callable[[dict[str, Any]], list[str]]]
@@ -27,6 +36,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     catalogue_reads.NAME: (catalogue_reads.run, catalogue_reads.summary),
     tracking_reads.NAME: (tracking_reads.run, tracking_reads.summary),
     letterboxd_import.NAME: (letterboxd_import.run, letterboxd_import.summary),
+    downloads.NAME: (downloads.run, downloads.summary),
 }
 
 
