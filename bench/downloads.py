@@ -44,6 +44,7 @@ from bench import procs
 from bench.catalogue_reads import DEFAULT_BENCH_REDIS
 from bench.catalogue_search import DEFAULT_PG_URL, ensure_postgres_database, percentile
 from bench.common import ROOT, free_port, in_process_env, log_path
+from seen.downloads.daemon import TRANSFER_OPTIONS
 
 NAME = "downloads"
 GOAL_RATIO = 0.9
@@ -89,32 +90,20 @@ def _flag(name: str) -> bool:
 
 
 def serve(root: Path, port: int, rate: int | None) -> None:
-    """Serve `root` on 127.0.0.1:`port` until killed: the test swarm's Range server, with the body sent by
-    `os.sendfile` when unthrottled (Python's 16 KB write loop would be the bottleneck at GB/s)."""
+    """Serve `root` on 127.0.0.1:`port` until killed: the test swarm's Range server (unthrottled bodies go out
+    by `os.sendfile`)."""
     from http.server import ThreadingHTTPServer
 
-    from tests.downloads.swarm import FileServer, _handler_for
+    from tests.downloads.swarm import FileServer, range_handler
 
     files = FileServer(root, rate=rate, ranges=True)
     files.port = port
-
-    class Handler(_handler_for(files)):
-        def _send_body(self, path: Path, start: int, length: int) -> None:
-            if files.rate is not None:
-                return super()._send_body(path, start, length)
-            with path.open("rb") as source, contextlib.suppress(ConnectionError, TimeoutError):
-                while length > 0:
-                    sent = os.sendfile(self.connection.fileno(), source.fileno(), start, min(length, 1 << 30))
-                    if not sent:
-                        return
-                    start, length = start + sent, length - sent
-            return None
 
     class Server(ThreadingHTTPServer):
         daemon_threads = True
         request_queue_size = 256  # 100 downloads connect at once; the default backlog of 5 would drop SYNs
 
-    Server(("127.0.0.1", port), Handler).serve_forever()
+    Server(("127.0.0.1", port), range_handler(files)).serve_forever()
 
 
 @contextlib.contextmanager
@@ -153,11 +142,6 @@ def _served_files(root: Path, count: int, size: int, *, sparse: bool) -> list[st
 # --- Plain aria2c ----------------------------------------------------------------------------------------
 
 
-# What the app's aria2c applies to a URL download: its command line (seen.downloads.daemon) and the options
-# Aria2Engine.add passes (dir, continue; out is the URL's own file name here). Keep in step with both.
-APP_ARIA2C_OPTIONS = ("--continue=true", "--file-allocation=none", "--auto-save-interval=10")
-
-
 def plain_aria2c_command(urls_file: Path, directory: Path, jobs: int) -> list[str]:
     """aria2c fetching every URL of the file at once, with the per-download options the app's own aria2c uses."""
     return [
@@ -166,7 +150,7 @@ def plain_aria2c_command(urls_file: Path, directory: Path, jobs: int) -> list[st
         f"--max-concurrent-downloads={jobs}",
         f"--input-file={urls_file}",
         f"--dir={directory}",
-        *APP_ARIA2C_OPTIONS,
+        *TRANSFER_OPTIONS,
         "--summary-interval=0",
         "--console-log-level=warn",
     ]

@@ -16,10 +16,11 @@ from seen.downloads.aria2 import Aria2Engine
 from seen.downloads.daemon import ManagedAria2, aria2c_available
 from seen.downloads.engine import DownloadEngine, EngineError, EngineUnavailable
 from seen.downloads.http_engine import HttpEngine
-from seen.downloads.sources import AllowList, allowed_hosts
+from seen.downloads.sources import URL_SCHEMES, AllowList, allowed_hosts
 
 ARIA2_SOURCES = frozenset({"magnet", "torrent", "http", "direct"})
 HTTP_SOURCES = frozenset({"http", "direct"})
+HTTP_URL_SCHEMES = frozenset({"http", "https"})
 
 _lock = threading.Lock()
 _daemon: ManagedAria2 | None = None
@@ -52,6 +53,11 @@ def engine_named(name: str) -> DownloadEngine:
 def engine_capabilities() -> set[str]:
     """The source types (magnet, torrent, http, direct) the current engine takes."""
     return set(ARIA2_SOURCES if chosen_engine_name() == "aria2" else HTTP_SOURCES)
+
+
+def engine_url_schemes() -> set[str]:
+    """The URL schemes the current engine fetches."""
+    return set(URL_SCHEMES if chosen_engine_name() == "aria2" else HTTP_URL_SCHEMES)
 
 
 def ensure_running() -> None:

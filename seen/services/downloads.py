@@ -313,10 +313,13 @@ def _check_source(
         _check_engine_takes(chosen)
         return _Checked(chosen, source, magnet.info_hash, magnet.display_name or "")
     allow = sources.allowed_hosts(session=session)
+    _check_engine_takes(chosen)
+    scheme = urlsplit(source.strip()).scheme.lower()
+    if scheme in sources.URL_SCHEMES and scheme not in engines.engine_url_schemes():
+        raise InvalidInput(f"{scheme.upper()} downloads need aria2: install aria2c or set SEEN_ARIA2_RPC_URL.")
     url = sources.check_url(source, allow=allow)
     if urlsplit(url).scheme.lower() in ("http", "https"):
         url = sources.resolve_redirects(url, allow=allow)
-    _check_engine_takes(chosen)
     return _Checked(chosen, url, None, paths.file_name_from_url(url))
 
 

@@ -7,6 +7,7 @@ rate limit can change while a download runs, which lets a test pause or cancel h
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import re
 import shutil
@@ -31,6 +32,7 @@ from tests.servers import free_port
 ARIA2C = shutil.which("aria2c") or "/usr/bin/aria2c"
 OPENTRACKER = shutil.which("opentracker") or "/usr/sbin/opentracker"
 CHUNK = 16 * 1024
+SENDFILE_CHUNK = 8 * 1024 * 1024
 
 
 def write_payload(path: Path, size: int, seed: int = 0) -> Path:
@@ -68,7 +70,7 @@ class FileServer:
         self.headers[name] = headers
 
 
-def _handler_for(server: FileServer) -> type[BaseHTTPRequestHandler]:
+def range_handler(server: FileServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
             return
@@ -129,16 +131,21 @@ def _handler_for(server: FileServer) -> type[BaseHTTPRequestHandler]:
 
         def _send_body(self, path: Path, start: int, length: int) -> None:
             with path.open("rb") as source, suppress(ConnectionError, TimeoutError):
-                source.seek(start)
                 while length > 0 and not server.closing.is_set():
                     rate = server.rate  # read each time: a test may change it mid-download
-                    chunk = source.read(min(length, CHUNK if rate is None else max(1, min(CHUNK, rate // 10))))
-                    if not chunk:
+                    if rate is None:
+                        # The kernel copies: Python's write loop would be the bottleneck at loopback speed.
+                        out = self.connection.fileno()
+                        sent = os.sendfile(out, source.fileno(), start, min(length, SENDFILE_CHUNK))
+                    else:
+                        source.seek(start)
+                        chunk = source.read(min(length, max(1, min(CHUNK, rate // 10))))
+                        self.wfile.write(chunk)
+                        sent = len(chunk)
+                        time.sleep(sent / rate)
+                    if not sent:
                         return
-                    self.wfile.write(chunk)
-                    length -= len(chunk)
-                    if rate is not None:
-                        time.sleep(len(chunk) / rate)
+                    start, length = start + sent, length - sent
 
     return Handler
 
@@ -150,7 +157,7 @@ def serve_files(root: Path, *, rate: int | None = None, ranges: bool = True) -> 
     `ranges=False` imitates a server that ignores Range headers (always 200 with the whole file).
     """
     server = FileServer(root, rate=rate, ranges=ranges)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(server))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), range_handler(server))
     httpd.daemon_threads = True
     server.port = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, name="test-file-server", daemon=True)

@@ -172,6 +172,9 @@ def test_other_bad_input_is_refused(env, session: Session, people: dict[str, Use
     settings_env(DOWNLOAD_ENGINE="http")
     with pytest.raises(InvalidInput, match="need aria2"):
         service.create_download(session=session, user=ana, source=magnet(1))
+    # Nor FTP, which only aria2 fetches
+    with pytest.raises(InvalidInput, match="FTP downloads need aria2"):
+        service.create_download(session=session, user=ana, source="ftp://files.example.com/pub/a.iso")
     assert session.exec(select(DownloadJob)).all() == []
 
 
