@@ -196,3 +196,36 @@ def test_a_refused_key_leaves_a_notice_on_the_title_and_the_admin_page(
         expect(tmdb).to_contain_text("API key reset to the environment's value.")
     test_connection(tmdb, "Connected to TMDB", ok=True)
     assert errors.take() == []
+
+
+def test_allowed_download_hosts_saved_and_a_bad_entry_explained(running_app: RunningApp, context: BrowserContext):
+    page, errors = admin_page(context, running_app)
+    card = page.get_by_test_id("download-hosts")
+    card.scroll_into_view_if_needed()
+    box = card.get_by_label("Allowed download hosts")
+
+    # When the admin allows a NAS and a private network (one per line) and saves
+    box.fill("NAS.lan\n10.0.0.0/8")
+    card.get_by_role("button", name="Save").click()
+    # Then the section says how many are allowed, and the list is kept (normalised) across a reload
+    expect(card.get_by_role("status")).to_have_text("Saved: 2 allowed hosts.")
+    page.reload()
+    expect(page.get_by_test_id("download-hosts").get_by_label("Allowed download hosts")).to_have_value(
+        "nas.lan\n10.0.0.0/8"
+    )
+
+    # When an entry is neither a host name, an address nor a network
+    card = page.get_by_test_id("download-hosts")
+    card.get_by_label("Allowed download hosts").fill("nas.lan\nnot a host!")
+    card.get_by_role("button", name="Save").click()
+    # Then the reason names it, and what was stored is unchanged
+    expect(card.get_by_role("alert")).to_contain_text("'not a host!' is not a host name")
+    page.reload()
+    card = page.get_by_test_id("download-hosts")
+    expect(card.get_by_label("Allowed download hosts")).to_have_value("nas.lan\n10.0.0.0/8")
+
+    # And emptying the list leaves downloads to public addresses (what the other tests expect)
+    card.get_by_label("Allowed download hosts").fill("")
+    card.get_by_role("button", name="Save").click()
+    expect(card.get_by_role("status")).to_contain_text("downloads reach only public addresses")
+    assert errors.take() == []

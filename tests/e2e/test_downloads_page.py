@@ -142,6 +142,7 @@ def test_a_download_is_followed_live_from_adding_to_completion(
         expect(second.get_by_test_id("download-retry")).to_be_visible()
         expect(page.get_by_test_id("downloads-tab-cancelled")).to_contain_text("1")
         expect(page.get_by_test_id("downloads-tab-completed")).to_contain_text("1")
+        page.get_by_test_id("add-download").scroll_into_view_if_needed()  # the page header in the picture
         save_screenshot(page, "downloads.png")
 
         # And the Completed tab shows only the finished one
@@ -155,7 +156,7 @@ def test_a_title_page_opens_the_dialog_for_that_title(running_app: RunningApp, c
     page = context.new_page()
     errors = PageErrors(page)
     # Given a signed-in person on a title's page
-    sign_in(page, running_app, "Tess Titles", "tess@example.com", PASSWORD)
+    sign_in(page, running_app, "Tito Titles", "tito@example.com", PASSWORD)
     page.goto(running_app.url("/app/movies"))
     first = page.locator("a.seen-media-card").first
     expect(first).to_be_visible(timeout=150_000)  # the fake run's catalogue syncs at start-up
