@@ -1,7 +1,7 @@
 """Run every benchmark (or those named on the command line) and write bench/results/<name>.json.
 
 Usage: python -m bench.run [startup] [api_throughput] [catalogue_search] [catalogue_reads] [tracking_reads]
-       [letterboxd_import] [downloads]
+       [letterboxd_import] [downloads] [naming]
 Exit status: 0 all fine, 1 a benchmark failed, 2 wrk is missing and cannot be installed.
 """
 
@@ -21,6 +21,7 @@ from bench import (
     catalogue_search,
     downloads,
     letterboxd_import,
+    naming,
     startup,
     tracking_reads,
     wrk,
@@ -37,6 +38,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     tracking_reads.NAME: (tracking_reads.run, tracking_reads.summary),
     letterboxd_import.NAME: (letterboxd_import.run, letterboxd_import.summary),
     downloads.NAME: (downloads.run, downloads.summary),
+    naming.NAME: (naming.run, naming.summary),
 }
 
 

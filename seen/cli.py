@@ -1,4 +1,6 @@
-"""The `seen` command for operators: accounts, migrations, configuration."""
+"""The `seen` command for operators: accounts, migrations, configuration, file name parsing.
+
+Every command imports what it needs inside its handler, so `seen parse` starts without settings or a database."""
 
 from __future__ import annotations
 
@@ -6,9 +8,7 @@ import argparse
 import getpass
 import json
 import sys
-from collections.abc import Sequence
-
-from seen.config import get_settings
+from collections.abc import Iterable, Sequence
 
 SECRET_FIELDS = {"secret_key", "tmdb_api_key", "tmdb_read_token", "igdb_client_secret", "aria2_rpc_secret"}
 
@@ -58,6 +58,7 @@ def _reset_password(args: argparse.Namespace) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
+    from seen.config import get_settings
     from seen.migrate import upgrade
 
     upgrade(revision=args.revision)
@@ -72,6 +73,8 @@ def _masked_url(url: str) -> str:
 
 
 def _show_config(_: argparse.Namespace) -> int:
+    from seen.config import get_settings
+
     settings = get_settings()
     shown = {}
     for name in type(settings).model_fields:
@@ -84,6 +87,23 @@ def _show_config(_: argparse.Namespace) -> int:
         shown["SEEN_REDIS_URL"] = _masked_url(settings.redis_url)
     shown["(embedded worker)"] = settings.runs_embedded_worker
     print(json.dumps(shown, indent=2))
+    return 0
+
+
+def _parse_names(args: argparse.Namespace) -> int:
+    from seen.naming import parse_name
+
+    # Names are bytes from a file system: undecodable ones go through unchanged (surrogateescape) rather than fail.
+    for stream in (sys.stdin, sys.stdout):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="surrogateescape")
+    names: Iterable[str] = args.names or (line.rstrip("\r\n") for line in sys.stdin)
+    write = sys.stdout.write
+    for name in names:
+        if not name.strip():
+            continue
+        write(json.dumps(parse_name(name).to_json(), ensure_ascii=False) + "\n")
+    sys.stdout.flush()
     return 0
 
 
@@ -109,6 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = commands.add_parser("config", help="show the configuration in force (secrets masked)")
     config.set_defaults(handler=_show_config)
+
+    parse = commands.add_parser(
+        "parse", help="what media file names say (title, year, season/episode...), one JSON object per line"
+    )
+    parse.add_argument("names", nargs="*", metavar="PATH", help="file names or paths; none: one per line on stdin")
+    parse.set_defaults(handler=_parse_names)
     return parser
 
 
