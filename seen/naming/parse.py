@@ -548,9 +548,26 @@ def _guessit(name: str, options: dict[str, Any]) -> dict[str, Any]:
     from guessit import guessit  # imported on first use: `seen parse --help` and the app's start stay fast
 
     try:
-        return dict(guessit(name, options))
+        found = dict(guessit(name, options))
     except Exception:  # guessit raises on a few pathological inputs; the caller falls back to nothing known
         return {}
+    _keep_hyphenated_title(name, found)
+    return found
+
+
+def _keep_hyphenated_title(name: str, found: dict[str, Any]) -> None:
+    """guessit reads `Spider-Man.No.Way.Home.2021` and `WALL-E.2008` as release group "Spider"/"WALL" before the
+    title. A capitalised word joined by a hyphen to the start of the title belongs to it; scene prefixes
+    (`grp-mn1080p.mkv`) are lower case."""
+    group, title = found.get("release_group"), found.get("title")
+    if not isinstance(group, str) or not isinstance(title, str) or not group[:1].isupper():
+        return
+    if not name.startswith(f"{group}-"):
+        return
+    words = title.split()
+    if words and name[len(group) + 1 :].lower().startswith(words[0].lower()):
+        found["title"] = f"{group}-{title}"
+        del found["release_group"]
 
 
 def _clean_title(value: Any) -> str | None:

@@ -245,6 +245,12 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("The.Matrix.1999.1080p.BluRay.x264-SPARKS.mkv", {"type": "movie", "title": "The Matrix", "year": 1999}),
     ("2001.A.Space.Odyssey.1968.1080p.BluRay.mkv", {"type": "movie", "title": "2001 A Space Odyssey", "year": 1968}),
     ("Blade Runner 2049 (2017).mkv", {"type": "movie", "title": "Blade Runner 2049", "year": 2017}),
+    (
+        "Spider-Man.No.Way.Home.2021.1080p.WEB-DL.x264-GRP.mkv",
+        {"type": "movie", "title": "Spider-Man No Way Home", "year": 2021},
+    ),
+    ("WALL-E.2008.mkv", {"type": "movie", "title": "WALL-E", "year": 2008}),
+    ("Ant-Man.and.the.Wasp.2018.mkv", {"type": "movie", "title": "Ant-Man and the Wasp", "year": 2018}),
     ("1917 (2019)/1917.2019.2160p.mkv", {"type": "movie", "title": "1917", "year": 2019}),
     ("21 (2008)/21.mkv", {"type": "movie", "title": "21", "year": 2008}),
     ("300.2006.1080p.BluRay.x264-GRP.mkv", {"type": "movie", "title": "300", "year": 2006}),
