@@ -47,7 +47,7 @@ $(STAMPS)/bun: | $(STAMPS)
 
 # Debian packages, installed when missing. aria2 serves `make run` (magnets and torrents need it; without it the
 # app falls back to its built-in HTTP engine, so a machine where apt is not ours still runs). The tests also need
-# Chromium and opentracker (a local BitTorrent tracker for the torrent tests).
+# Chromium, opentracker (a local BitTorrent tracker for the torrent tests) and ffmpeg (media for the library tests).
 APT_INSTALL = if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq
 
@@ -57,8 +57,9 @@ $(STAMPS)/aria2: | $(STAMPS)
 	@touch $@
 
 $(STAMPS)/apt: | $(STAMPS)
-	@if ! command -v chromium >/dev/null || ! command -v aria2c >/dev/null || ! command -v opentracker >/dev/null; then \
-		$(APT_INSTALL) chromium aria2 opentracker >/dev/null; \
+	@if ! command -v chromium >/dev/null || ! command -v aria2c >/dev/null || ! command -v opentracker >/dev/null \
+		|| ! command -v ffmpeg >/dev/null; then \
+		$(APT_INSTALL) chromium aria2 opentracker ffmpeg >/dev/null; \
 	fi
 	@touch $@
 

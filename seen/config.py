@@ -158,6 +158,14 @@ class Settings(BaseSettings):
         ),
     )
 
+    library_roots: list[str] = Field(
+        default_factory=list,
+        description=(
+            'Library folders (JSON list of absolute paths, e.g. ["/media/movies", "/media/shows"]) scanned for '
+            "video files besides those admins add at /app/admin. Removed by editing this list."
+        ),
+    )
+
     embedded_worker: bool | None = Field(
         default=None,
         description="Run jobs and schedules inside the app process. Empty: yes when no Redis URL is set.",

@@ -12,6 +12,7 @@ from workers import broker as _broker  # noqa: F401  (installs the broker before
 from workers import catalogue as _catalogue  # noqa: F401  (`dramatiq workers.tasks` loads every actor)
 from workers import downloads as _downloads  # noqa: F401
 from workers import imports as _imports  # noqa: F401
+from workers import library as _library  # noqa: F401
 
 log = logging.getLogger(__name__)
 

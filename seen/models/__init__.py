@@ -1,6 +1,7 @@
 """SQLModel tables by domain. Importing this package registers every table on SQLModel.metadata."""
 
 from seen.models.downloads import DownloadEvent, DownloadFile, DownloadJob
+from seen.models.library import LibraryItem, LibraryRoot, LibraryScan, LibraryStream
 from seen.models.media import (
     DiscoverEntry,
     Genre,
@@ -45,6 +46,10 @@ __all__ = [
     "Genre",
     "ImportJob",
     "JobRun",
+    "LibraryItem",
+    "LibraryRoot",
+    "LibraryScan",
+    "LibraryStream",
     "MediaCredit",
     "MediaExternalId",
     "MediaGenre",

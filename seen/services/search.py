@@ -63,7 +63,7 @@ MIN_COVERAGE = 0.6
 # Fuzzy matches this close count as a tie, which popularity then breaks.
 CLOSENESS_BUCKET = 0.05
 
-# Objects migration 0003 creates outside the SQLModel metadata; autogenerate must not call them drift.
+# Objects migrations 0003 and 0007 create outside the SQLModel metadata; autogenerate must not call them drift.
 SEARCH_SCHEMA_OBJECTS = frozenset(
     {
         "media_items_fts",
@@ -72,6 +72,8 @@ SEARCH_SCHEMA_OBJECTS = frozenset(
         "ix_people_search_text_trgm",
         "ix_media_items_search_text_prefix",
         "ix_people_search_text_prefix",
+        # The unmatched-review search over library file names (migration 0007, PostgreSQL only).
+        "ix_library_items_file_name_trgm",
     }
 )
 
