@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from tests.conftest import IN_CI, PG_URL, REDIS_URL, skip_or_fail
 from tests.servers import free_port
@@ -229,4 +229,9 @@ def sign_in(page: Page, app: RunningApp, name: str, email: str, password: str) -
     expect(page).to_have_url(re.compile(r"/app/"))
 
 
-__all__ = ["IN_CI", "PageErrors", "RunningApp", "save_screenshot", "sign_in"]
+def expect_titles(rows: Locator, titles: list[str]) -> None:
+    """The list rows show exactly these titles in this order (retried: a list may re-render after a reload)."""
+    expect(rows.locator(".seen-list-title")).to_have_text(titles)
+
+
+__all__ = ["IN_CI", "PageErrors", "RunningApp", "expect_titles", "save_screenshot", "sign_in"]

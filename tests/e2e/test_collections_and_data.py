@@ -15,9 +15,9 @@ import zipfile
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import PageErrors, RunningApp, save_screenshot
+from tests.e2e.conftest import PageErrors, RunningApp, expect_titles, save_screenshot
 from tests.e2e.test_detail_pages import FAKE_GAME, find_title
 from tests.e2e.test_tracking_pages import person
 
@@ -33,10 +33,6 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     created.set_default_timeout(TIMEOUT)
     yield created
     created.close()
-
-
-def titles_in(rows: Locator) -> list[str]:
-    return [text.strip() for text in rows.locator(".seen-list-title").all_inner_texts()]
 
 
 def letterboxd_zip(films: list[tuple[str, str]]) -> bytes:
@@ -110,7 +106,7 @@ def test_a_collection_is_made_ordered_shared_and_unshared(
     expect(page).to_have_url(re.compile(rf"/app/collections/{collection_id}$"))
     rows = page.get_by_test_id("collection-item")
     expect(rows).to_have_count(3)
-    assert titles_in(rows) == names
+    expect_titles(rows, names)
     expect(page.get_by_test_id("collection-description-text")).to_have_text("Films for staying in")
     # When the first moves down and the last moves to the top
     rows.nth(0).get_by_test_id("move-down").click()
@@ -121,7 +117,7 @@ def test_a_collection_is_made_ordered_shared_and_unshared(
     # Then the order is stored (a reload and the API agree)
     page.reload()
     expect(rows).to_have_count(3)
-    assert titles_in(rows) == expected
+    expect_titles(rows, expected)
     stored = api.call("GET", f"/collections/{collection_id}").json()["items"]
     assert [entry["media"]["title"] for entry in stored] == expected
     # When it is renamed

@@ -15,9 +15,9 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import PageErrors, RunningApp, save_screenshot, sign_in
+from tests.e2e.conftest import PageErrors, RunningApp, expect_titles, save_screenshot, sign_in
 from tests.e2e.test_detail_pages import FAKE_SHOW, find_title
 
 pytestmark = pytest.mark.e2e
@@ -87,10 +87,6 @@ def person(page: Page, app: RunningApp, name: str) -> Api:
     return Api(app, email)
 
 
-def titles_in(rows: Locator) -> list[str]:
-    return [text.strip() for text in rows.locator(".seen-list-title").all_inner_texts()]
-
-
 def test_a_new_person_is_welcomed_with_ways_to_start(running_app: RunningApp, context: BrowserContext):
     page = context.new_page()
     errors = PageErrors(page)
@@ -131,7 +127,7 @@ def test_watch_later_keeps_its_order_across_a_reload(running_app: RunningApp, co
     rows = page.get_by_test_id("watch-later-item")
     # Then it shows them in that order, with the count
     expect(rows).to_have_count(4)
-    assert titles_in(rows) == names
+    expect_titles(rows, names)
     expect(page.get_by_test_id("watch-later-count")).to_have_text("4 titles")
     # When the first moves down and the last moves to the top
     rows.nth(0).get_by_test_id("move-down").click()
@@ -139,12 +135,12 @@ def test_watch_later_keeps_its_order_across_a_reload(running_app: RunningApp, co
     rows.nth(3).get_by_role("button", name="Move to the top").click()
     expected = [names[3], names[1], names[0], names[2]]
     expect(rows.nth(0)).to_contain_text(names[3])
-    assert titles_in(rows) == expected
+    expect_titles(rows, expected)
     # Then the order survives a reload (it was stored, and the API agrees)
     page.reload()
     expect(rows).to_have_count(4)
     expect(rows.nth(0)).to_contain_text(names[3])
-    assert titles_in(rows) == expected
+    expect_titles(rows, expected)
     stored = api.call("GET", "/watch-later").json()["items"]
     assert [item["title"] for item in stored] == expected
     save_screenshot(page, "watch-later.png")
@@ -152,7 +148,7 @@ def test_watch_later_keeps_its_order_across_a_reload(running_app: RunningApp, co
     page.get_by_role("navigation", name="Types").get_by_role("link", name="Movies", exact=True).click()
     expect(page).to_have_url(re.compile(r"/app/watch-later/?\?type=movie$"))
     expect(rows).to_have_count(3)
-    assert names[3] not in titles_in(rows)
+    expect(rows.filter(has_text=names[3])).to_have_count(0)
     # When a movie is marked watched from the list
     rows.filter(has_text=names[2]).get_by_role("button", name="Mark watched").click()
     # Then it leaves the list and is in the history
@@ -165,7 +161,7 @@ def test_watch_later_keeps_its_order_across_a_reload(running_app: RunningApp, co
     expect(rows).to_have_count(1)
     page.goto(running_app.url("/app/watch-later"))
     expect(rows).to_have_count(2)
-    assert titles_in(rows) == [names[3], names[0]]
+    expect_titles(rows, [names[3], names[0]])
     assert errors.take() == []
 
 
