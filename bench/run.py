@@ -1,7 +1,7 @@
 """Run every benchmark (or those named on the command line) and write bench/results/<name>.json.
 
 Usage: python -m bench.run [startup] [api_throughput] [catalogue_search] [catalogue_reads] [tracking_reads]
-       [letterboxd_import] [downloads] [naming]
+       [letterboxd_import] [downloads] [naming] [streaming]
 Exit status: 0 all fine, 1 a benchmark failed, 2 wrk is missing and cannot be installed.
 """
 
@@ -23,6 +23,7 @@ from bench import (
     letterboxd_import,
     naming,
     startup,
+    streaming,
     tracking_reads,
     wrk,
 )
@@ -39,6 +40,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     letterboxd_import.NAME: (letterboxd_import.run, letterboxd_import.summary),
     downloads.NAME: (downloads.run, downloads.summary),
     naming.NAME: (naming.run, naming.summary),
+    streaming.NAME: (streaming.run, streaming.summary),
 }
 
 

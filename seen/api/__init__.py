@@ -15,6 +15,8 @@ from seen.api import (
     health,
     images,
     imports,
+    library,
+    library_stream,
     progress,
     tracking,
     webhooks,
@@ -47,8 +49,11 @@ def create_api() -> FastAPI:
         collections,
         backlog,
         downloads,
+        library,
+        library_stream,
     ):
         v1.include_router(module.router)
+    v1.include_router(library.admin_router)
     api.include_router(v1)
     install_error_handlers(api)
     return api

@@ -11,7 +11,8 @@ A pass, under a cross-process lock so two never overlap:
    ETA, peers; a magnet's metadata step hands over to the real download; no byte growth for
    `download_stall_seconds` makes a job stalled, twice that long makes it retry; engine errors retry with
    backoff until `MAX_RETRIES`, then fail with the reason; a job the engine forgot is added again; a
-   finished one records its files (each checked to lie inside the job's folder) and completes;
+   finished one records its files (each checked to lie inside the job's folder) and completes, and a
+   library scan of its files is asked for (`library_scan.scan_finished_download`);
 4. waiting jobs, oldest first, fill the free slots (at most `download_max_active` jobs in engines across
    all users), and the rest are numbered 1..n in that order.
 
@@ -47,7 +48,7 @@ from seen.downloads.engine import (
 )
 from seen.models.base import as_utc, utcnow
 from seen.models.downloads import DownloadEvent, DownloadFile, DownloadJob
-from seen.services import job_runs
+from seen.services import job_runs, library_scan
 from seen.services.download_states import IN_ENGINE, MAX_RETRIES, WAITING, check_move
 from seen.services.errors import InvalidInput
 
@@ -382,6 +383,8 @@ class _Pass:
         if handle is not None:
             # Keep the files, stop seeding and let the engine forget the finished job.
             job.then.append(lambda: engine.remove(handle, delete_files=False))
+        # Once the completion is committed: its video files go into the library (never raises).
+        job.then.append(lambda: library_scan.scan_finished_download(job_id=row.id))
 
     def _files(self, row: DownloadJob, reported: list[EngineFile]) -> list[DownloadFile]:
         """File rows for what the engine wrote, each checked to lie inside the job's folder (PathEscape if not)."""

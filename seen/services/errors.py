@@ -46,3 +46,13 @@ class Throttled(ServiceError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class UnsupportedMedia(ServiceError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class Unavailable(ServiceError):
+    status = 503
+    code = "unavailable"

@@ -50,7 +50,7 @@ from seen.models.library import (
 from seen.models.users import Role, User
 from seen.naming import ParsedName, parse_name
 from seen.naming.parse import VIDEO_EXTENSIONS
-from seen.services.errors import Forbidden, InvalidInput, NotFound
+from seen.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from seen.services.library_match import MatchResult, match_file
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def remove_root(*, session: Session, root_id: uuid.UUID) -> None:
     if root is None:
         raise NotFound("No such library folder.")
     if root.configured:
-        raise InvalidInput(f"{root.path} comes from SEEN_LIBRARY_ROOTS: remove it there.")
+        raise Conflict(f"{root.path} comes from SEEN_LIBRARY_ROOTS: remove it there.")
     # Explicit rather than trusting ON DELETE CASCADE: SQLite enforces it only with foreign keys switched on.
     session.exec(delete(LibraryItem).where(col(LibraryItem.root_id) == root_id))  # type: ignore[call-overload]
     session.delete(root)
@@ -217,6 +217,30 @@ def request_scan(
     scan_id = str(scan.id)
     after_commit(session, lambda: _enqueue_scan(scan_id))
     return scan
+
+
+def scan_finished_download(*, job_id: uuid.UUID) -> uuid.UUID | None:
+    """Queue the scan of a download that just completed, in a transaction of its own, on behalf of its owner;
+    the scan's id, or None when it could not be asked for.
+
+    Every finished download is scanned, inside a library folder or not: a scope "download" scan indexes its
+    video files either way (with no root outside the folders), so they appear in the library. Never raises:
+    the downloads runner calls this after the job's commit, and a library problem must not break its pass.
+    """
+    try:
+        with Session(get_engine(), expire_on_commit=False) as session:
+            job = session.get(DownloadJob, job_id)
+            if job is None or job.status != "completed":
+                return None
+            owner = session.get(User, job.user_id)
+            scan = request_scan(session, user=owner, scope="download", download_job_id=job.id)
+            session.commit()
+            return scan.id
+    except Exception:
+        log.warning(
+            "could not ask for the library scan of a finished download", exc_info=True, extra={"job_id": str(job_id)}
+        )
+        return None
 
 
 def _enqueue_scan(scan_id: str) -> None:

@@ -19,7 +19,7 @@ from seen.models.library import LibraryItem, LibraryRoot, LibraryScan, LibrarySt
 from seen.models.media import MediaItem, ShowEpisode, ShowSeason
 from seen.models.users import Role, User
 from seen.services import library_scan
-from seen.services.errors import Forbidden, InvalidInput, NotFound
+from seen.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.library.conftest import Media
 from tests.services.test_search import add_title
 
@@ -463,7 +463,7 @@ def test_configured_roots_are_listed_and_removed_only_from_the_setting(
         (str((library / "Movies").resolve()), True),
         (str((library / "Shows").resolve()), False),
     ]
-    with pytest.raises(InvalidInput, match="SEEN_LIBRARY_ROOTS"):
+    with pytest.raises(Conflict, match="SEEN_LIBRARY_ROOTS"):
         library_scan.remove_root(session=session, root_id=roots[0].id)
     library_scan.remove_root(session=session, root_id=added.id)
     with pytest.raises(NotFound):
