@@ -55,9 +55,8 @@ class SubtitleOut(BaseModel):
     url: str | None  # null for picture subtitles, which cannot be served as WebVTT
 
 
-@router.api_route(
+@router.get(
     "/stream/{item_id}",
-    methods=["GET", "HEAD"],
     response_class=VideoFileResponse,
     responses={
         206: {"description": "the requested byte range (Content-Range)"},
@@ -75,6 +74,12 @@ async def stream(item_id: ItemId, caller: CurrentCaller) -> VideoFileResponse:
         content_disposition_type="inline",
         headers=PRIVATE,
     )
+
+
+# HEAD answers like GET without the body (players ask for the size first); the GET documents both.
+router.add_api_route(
+    "/stream/{item_id}", stream, methods=["HEAD"], response_class=VideoFileResponse, include_in_schema=False
+)
 
 
 @router.get("/library/{item_id}/subtitles", response_model=list[SubtitleOut])
