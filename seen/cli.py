@@ -1,4 +1,4 @@
-"""The `seen` command for operators: accounts, migrations, configuration, file name parsing.
+"""The `seen` command for operators: accounts, migrations, configuration, file name parsing, library scans.
 
 Every command imports what it needs inside its handler, so `seen parse` starts without settings or a database."""
 
@@ -7,8 +7,18 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
+import shutil
+import signal
 import sys
+import time
+import uuid
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from seen.models.library import LibraryScan
 
 SECRET_FIELDS = {"secret_key", "tmdb_api_key", "tmdb_read_token", "igdb_client_secret", "aria2_rpc_secret"}
 
@@ -107,6 +117,191 @@ def _parse_names(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- seen scan --------------------------------------------------------------------------------------------
+
+# Files handled between two progress commits of a scan run here: small, so the bar moves on small libraries.
+CLI_SCAN_BATCH = 10
+MAX_SHOWN_ERRORS = 5
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class _ScanProgress:
+    """The progress of one scan on stderr: a bar redrawn in place on a terminal, else a line every few seconds."""
+
+    def __init__(self, label: str, *, stream: TextIO, every: float) -> None:
+        self.label = label
+        self.stream = stream
+        self.every = every
+        self.tty = stream.isatty()
+        self.last_shown: float | None = None
+        self.drawn = False
+
+    def start(self) -> None:
+        if self.tty:
+            self._draw(f"{self.label}: looking for video files...")
+        else:
+            self._line(f"scanning {self.label}: looking for video files")
+
+    def update(self, scan: LibraryScan) -> None:
+        now = time.monotonic()
+        wait = 0.1 if self.tty else self.every
+        if self.last_shown is not None and now - self.last_shown < wait:
+            return
+        self.last_shown = now
+        self._show(scan)
+
+    def finish(self, scan: LibraryScan | None) -> None:
+        if scan is not None and scan.status == "completed":
+            self._show(scan)
+        if self.tty and self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.drawn = False
+
+    def close(self) -> None:
+        self.finish(None)
+
+    def _show(self, scan: LibraryScan) -> None:
+        done, total = scan.files_done, scan.files_total
+        percent = 100 if total == 0 else min(100, done * 100 // total)
+        counts = f"{scan.files_per_second:.1f} files/s, {scan.matched} matched, {scan.unmatched} unmatched"
+        if not self.tty:
+            self._line(f"scanning {self.label}: {done}/{total} files ({percent}%), {counts}")
+            return
+        width = shutil.get_terminal_size((80, 20)).columns
+        tail = f" {done}/{total} {percent:3d}% {counts}"
+        bar_width = max(10, min(30, width // 4))
+        filled = bar_width * percent // 100
+        self._draw(f"[{'#' * filled}{'-' * (bar_width - filled)}]{tail}"[: width - 1])
+
+    def _draw(self, text: str) -> None:
+        self.stream.write(f"\r\x1b[K{text}")
+        self.stream.flush()
+        self.drawn = True
+
+    def _line(self, text: str) -> None:
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+class _ScanUsage(Exception):
+    """A PATH that cannot be scanned: one line on stderr, exit 2."""
+
+
+def _scan_targets(args: argparse.Namespace) -> list[tuple[str, str, uuid.UUID | None]]:
+    """(label, scope, root id) of each scan to run: the roots holding the paths (added first with --add)."""
+    from seen.db import session_scope
+    from seen.services import library_scan
+    from seen.services.errors import InvalidInput
+
+    if args.all:
+        with session_scope() as session:
+            library_scan.sync_configured_roots(session=session)
+        return [("every library folder", "all", None)]
+    targets: dict[uuid.UUID, tuple[str, str, uuid.UUID | None]] = {}
+    with session_scope() as session:
+        roots = library_scan.list_roots(session=session)
+        for given in args.paths:
+            path = Path(os.path.abspath(os.path.expanduser(given)))
+            resolved = path.resolve()
+            root = next((root for root in roots if resolved.is_relative_to(root.path)), None)
+            if root is None:
+                if not args.add:
+                    if not resolved.exists():
+                        raise _ScanUsage(f"{given} does not exist.")
+                    raise _ScanUsage(f"{given} is not in a library folder: pass --add to add it as one.")
+                try:
+                    root = library_scan.add_root(session=session, path=str(path))
+                except InvalidInput as error:
+                    raise _ScanUsage(error.message) from error
+                roots.append(root)
+                print(f"added library folder {root.path}")
+            elif resolved != Path(root.path):
+                # Scans cover whole library folders: the one holding the path is scanned.
+                print(f"{given} is inside the library folder {root.path}: scanning all of it", file=sys.stderr)
+            if not root.enabled:
+                print(f"note: {root.path} is disabled; scanning it anyway", file=sys.stderr)
+            targets.setdefault(root.id, (root.path, "root", root.id))
+    return list(targets.values())
+
+
+def _print_scan_summary(label: str, scan: LibraryScan) -> None:
+    from seen.models.base import as_utc
+
+    elapsed = 0.0
+    if scan.started_at is not None and scan.finished_at is not None:
+        elapsed = max(0.0, (as_utc(scan.finished_at) - as_utc(scan.started_at)).total_seconds())
+    print(
+        f"{label}: {scan.status}, {scan.files_total} video files in {elapsed:.1f} s ({scan.files_per_second} files/s)"
+    )
+    print(
+        f"  files: {scan.files_new} new, {scan.files_changed} changed, {scan.files_unchanged} unchanged, "
+        f"{scan.files_moved} moved, {scan.files_missing} missing, {scan.files_skipped} skipped"
+    )
+    print(f"  matches: {scan.matched} matched, {scan.unmatched} unmatched, {scan.ignored} ignored")
+    print(f"  errors: {scan.errors}")
+    for sample in scan.error_samples[:MAX_SHOWN_ERRORS]:
+        print(f"    {sample.get('path', '')}: {sample.get('error', '')}")
+    if scan.errors > MAX_SHOWN_ERRORS:
+        print(f"    ... and {scan.errors - MAX_SHOWN_ERRORS} more")
+
+
+def _run_one_scan(label: str, scope: str, root_id: uuid.UUID | None, args: argparse.Namespace) -> int:
+    from seen.db import session_scope
+    from seen.services import library_scan
+
+    with session_scope() as session:
+        scan_id = library_scan.request_scan(session, user=None, scope=scope, root_id=root_id, send_job=False).id
+    progress = _ScanProgress(label, stream=sys.stderr, every=args.progress_every)
+    progress.start()
+    try:
+        finished = library_scan.run_scan(scan_id=scan_id, batch_size=CLI_SCAN_BATCH, progress=progress.update)
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop the bookkeeping
+        progress.close()
+        with session_scope() as session:
+            library_scan.abandon_scan(session, scan_id=scan_id, reason="interrupted")
+        print(f"interrupted: the scan of {label} was stopped (scan {scan_id} marked failed)", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    progress.finish(finished)
+    if finished is None:
+        print(f"error: the scan of {label} is already running elsewhere (scan {scan_id})", file=sys.stderr)
+        return 1
+    _print_scan_summary(label, finished)
+    if finished.status != "completed":
+        print(f"error: the scan of {label} failed: {finished.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _scan(args: argparse.Namespace) -> int:
+    if bool(args.paths) == args.all:
+        args.parser.error("give the library folders to scan (PATH ...) or --all, not both")
+    if args.all and args.add:
+        args.parser.error("--add needs a PATH")
+    from seen.migrate import is_at_head
+
+    try:
+        if not is_at_head():
+            print("error: the database is not migrated: run `seen migrate` first", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            targets = _scan_targets(args)
+        except _ScanUsage as problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+        worst = 0
+        for label, scope, root_id in targets:
+            worst = max(worst, _run_one_scan(label, scope, root_id, args))
+            if worst == EXIT_INTERRUPTED:
+                break
+        return worst
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seen", description="Operate a /seen/ server.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -135,6 +330,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parse.add_argument("names", nargs="*", metavar="PATH", help="file names or paths; none: one per line on stdin")
     parse.set_defaults(handler=_parse_names)
+
+    scan = commands.add_parser(
+        "scan", help="scan library folders now, in this process, with a progress bar (stderr) and a summary"
+    )
+    scan.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="a library folder or a folder in one (that library folder is scanned)",
+    )
+    scan.add_argument("--all", action="store_true", help="scan every enabled library folder")
+    scan.add_argument("--add", action="store_true", help="add PATH as a library folder first when it is not in one")
+    scan.add_argument(
+        "--progress-every",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="when stderr is not a terminal, a progress line at most this often (default: 5)",
+    )
+    scan.set_defaults(handler=_scan, parser=scan)
     return parser
 
 

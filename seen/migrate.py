@@ -33,3 +33,15 @@ def downgrade(url: str | None = None, revision: str = "base") -> None:
 def autogenerate(message: str, url: str | None = None) -> None:
     """Write a new revision from the difference between the models and the database at `url`."""
     command.revision(alembic_config(url), message=message, autogenerate=True)
+
+
+def is_at_head() -> bool:
+    """Whether the configured database has every migration applied (False for an empty one)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from seen.db import get_engine
+
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    with get_engine().connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads()) == heads

@@ -22,7 +22,7 @@ import os
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -171,9 +171,11 @@ def request_scan(
     scope: str,
     root_id: uuid.UUID | None = None,
     download_job_id: uuid.UUID | None = None,
+    send_job: bool = True,
 ) -> LibraryScan:
     """Queue a scan (run once the caller commits). `user` None is the app itself (schedules, finished
-    downloads). A scan of the same scope already waiting or running is returned instead of a second one."""
+    downloads, the `seen scan` command). A scan of the same scope already waiting or running is returned instead
+    of a second one. `send_job` False sends no job for a new scan: the caller runs it with `run_scan` itself."""
     if scope not in SCAN_SCOPES:
         raise InvalidInput(f"A scan covers one of {', '.join(SCAN_SCOPES)}.")
     is_admin = user is None or user.role == Role.ADMIN
@@ -205,7 +207,7 @@ def request_scan(
         _finish(waiting, "failed", "The scan stopped reporting progress (its worker ended).")
         waiting = None
     if waiting is not None:
-        if waiting.status == "queued":
+        if waiting.status == "queued" and send_job:
             # Sent again in case the first message was lost; a second delivery finds the scan taken and ends.
             after_commit(session, lambda: _enqueue_scan(str(waiting.id)))
         return waiting
@@ -214,9 +216,21 @@ def request_scan(
     )
     session.add(scan)
     session.flush()
-    scan_id = str(scan.id)
-    after_commit(session, lambda: _enqueue_scan(scan_id))
+    if send_job:
+        scan_id = str(scan.id)
+        after_commit(session, lambda: _enqueue_scan(scan_id))
     return scan
+
+
+def abandon_scan(session: Session, *, scan_id: uuid.UUID, reason: str) -> bool:
+    """Mark a queued or running scan failed with `reason` (its runner was stopped); whether it was still active.
+    The caller commits."""
+    scan = session.get(LibraryScan, scan_id)
+    if scan is None or scan.status not in ACTIVE_SCAN_STATUSES:
+        return False
+    _finish(scan, "failed", reason)
+    session.flush()
+    return True
 
 
 def scan_finished_download(*, job_id: uuid.UUID) -> uuid.UUID | None:
@@ -271,8 +285,12 @@ def in_library(session: Session, media_ids: Iterable[int]) -> set[int]:
 # --- running a scan ------------------------------------------------------------------------------------------
 
 
-def run_scan(*, scan_id: uuid.UUID, batch_size: int = PROGRESS_EVERY) -> LibraryScan | None:
-    """Run a queued scan to its end. Safe to call twice: a scan no longer queued is left alone (None)."""
+def run_scan(
+    *, scan_id: uuid.UUID, batch_size: int = PROGRESS_EVERY, progress: Callable[[LibraryScan], None] | None = None
+) -> LibraryScan | None:
+    """Run a queued scan to its end. Safe to call twice: a scan no longer queued is left alone (None).
+
+    `progress`, when given, is called with the scan after each progress commit (a progress bar reads it)."""
     with Session(get_engine(), expire_on_commit=False) as session:
         claimed = session.exec(  # type: ignore[call-overload]
             update(LibraryScan)
@@ -285,7 +303,7 @@ def run_scan(*, scan_id: uuid.UUID, batch_size: int = PROGRESS_EVERY) -> Library
         scan = session.get(LibraryScan, scan_id)
         assert scan is not None
         try:
-            _ScanRun(session, scan, batch_size=batch_size).run()
+            _ScanRun(session, scan, batch_size=batch_size, progress=progress).run()
         except Exception as error:
             log.exception("library scan failed", extra={"scan_id": str(scan_id)})
             session.rollback()
@@ -325,8 +343,16 @@ def _finish(scan: LibraryScan, status: str, message: str = "") -> None:
 
 
 class _ScanRun:
-    def __init__(self, session: Session, scan: LibraryScan, *, batch_size: int) -> None:
+    def __init__(
+        self,
+        session: Session,
+        scan: LibraryScan,
+        *,
+        batch_size: int,
+        progress: Callable[[LibraryScan], None] | None = None,
+    ) -> None:
         self.session = session
+        self.progress = progress
         self.scan = scan
         self.batch_size = max(1, batch_size)
         self.started = time.monotonic()
@@ -738,6 +764,8 @@ class _ScanRun:
         self.scan.files_per_second = self._rate()
         self.scan.updated_at = utcnow()
         self.session.commit()
+        if self.progress is not None:
+            self.progress(self.scan)
 
 
 class _MoveFinder:
