@@ -28,6 +28,7 @@ import httpx
 from seen.downloads.bencode import decode, decode_with_spans, encode
 from seen.downloads.engine import DownloadEngine, EngineStatus
 from tests.servers import free_port
+from tests.waiting import wait_until
 
 ARIA2C = shutil.which("aria2c") or "/usr/bin/aria2c"
 OPENTRACKER = shutil.which("opentracker") or "/usr/sbin/opentracker"
@@ -370,18 +371,6 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
-
-
-def wait_until(condition, *, timeout: float = 20, interval: float = 0.1, what: str = "the condition"):
-    """Poll `condition()` until it returns something truthy (returned); AssertionError after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
 
 
 def wait_for_state(engine: DownloadEngine, handle: str, *states: str, timeout: float = 20) -> EngineStatus:

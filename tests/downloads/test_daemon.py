@@ -17,7 +17,8 @@ from seen.downloads.daemon import ManagedAria2
 from seen.downloads.engine import DownloadRequest, EngineError, EngineJobMissing, EngineUnavailable
 from seen.downloads.http_engine import HttpEngine
 from tests.downloads.conftest import DownloadsEnv
-from tests.downloads.swarm import ARIA2C, FileServer, free_port, wait_for_state, wait_until, write_payload
+from tests.downloads.swarm import ARIA2C, FileServer, free_port, wait_for_state, write_payload
+from tests.waiting import wait_until
 
 SIZE = 256 * 1024
 

@@ -13,7 +13,8 @@ from seen.downloads import select
 from seen.downloads.engine import DownloadRequest, EngineError, EngineJobMissing
 from seen.downloads.http_engine import HttpEngine
 from seen.downloads.sources import AllowList
-from tests.downloads.swarm import FileServer, serve_files, wait_for_state, wait_until, write_payload
+from tests.downloads.swarm import FileServer, serve_files, wait_for_state, write_payload
+from tests.waiting import wait_until
 
 LOOPBACK = AllowList.from_entries(["127.0.0.1"])
 SIZE = 256 * 1024

@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from seen.components.shell import ADMIN_ITEM, NAV_SECTIONS, SETTINGS_ITEM
 from tests.e2e.conftest import PageErrors, RunningApp, save_screenshot
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -213,6 +214,11 @@ def test_theme_is_kept_after_reload_and_follows_the_account(
     # When the member switches to the light theme
     page.get_by_test_id("theme-light").click()
     expect(html).to_have_class(re.compile(r"\blight\b"))
+    # (the account keeps it once the server has saved it and set the cookie the first paint reads)
+    wait_until(
+        lambda: any(c["name"] == "seen_theme" and c["value"] == "light" for c in context.cookies()),
+        what="the theme saved on the account",
+    )
     # Then a reload keeps it, from the very first paint
     page.reload()
     expect(html).to_have_class(re.compile(r"\blight\b"))
