@@ -1,5 +1,5 @@
 """/app/admin: users (create, roles, disable), the registration switch, the catalogue providers (settings,
-connection tests, sync log), the hosts URL downloads may reach, and scheduled jobs. Admins only."""
+connection tests, sync log), the hosts URL downloads may reach, the library folders, and scheduled jobs. Admins only."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from seen.components.format import format_time
 from seen.components.page import app_page
 from seen.config import get_settings
 from seen.db import session_scope
+from seen.models.library import ROOT_KINDS
 from seen.models.users import Role
-from seen.services import app_settings, auth, job_runs, provider_admin, users
+from seen.services import app_settings, auth, job_runs, library, library_scan, provider_admin, users
 from seen.services.errors import ServiceError
 from seen.state import AuthState
 
@@ -917,6 +918,239 @@ def _download_hosts() -> rx.Component:
     )
 
 
+# -- library folders --------------------------------------------------------------------------------------------
+
+
+def root_rows(roots: list[library.RootView]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": root.id,
+            "path": root.path,
+            "label": root.label,
+            "kind": root.kind,
+            "items": f"{root.item_count} {'file' if root.item_count == 1 else 'files'}",
+            "configured": root.configured,
+            "scanned": f"scanned {format_time_iso(root.last_scanned_at)}"
+            if root.last_scanned_at
+            else "not scanned yet",
+        }
+        for root in roots
+    ]
+
+
+class LibraryFoldersAdminState(rx.State):
+    """The "Library folders" section: the folders the scanner reads, added and removed here (the configured
+    ones come from SEEN_LIBRARY_ROOTS and are removed there), each scanned on demand."""
+
+    roots: list[dict[str, Any]] = []
+    add_kind: str = "mixed"
+    folder_error: str = ""
+    folder_message: str = ""
+    # Bumped after an add, so the form's boxes are rebuilt empty.
+    revision: int = 0
+
+    async def _admin(self):
+        return await (await self.get_state(AdminState))._admin()
+
+    def _refresh(self) -> None:
+        with session_scope() as session:
+            self.roots = root_rows(library.root_views(session=session))
+
+    @rx.event
+    async def load(self):
+        self.folder_error = self.folder_message = ""
+        found, redirect = await self._admin()
+        if found is None:
+            return redirect
+        self._refresh()
+        return None
+
+    async def _act(self, work, done) -> Any:
+        self.folder_error = self.folder_message = ""
+        found, redirect = await self._admin()
+        if found is None:
+            return redirect
+        try:
+            with session_scope() as session:
+                result = work(session, found.user)
+        except ServiceError as error:
+            self.folder_error = error.message
+            return None
+        self.folder_message = done(result)
+        self._refresh()
+        return None
+
+    @rx.event
+    def set_add_kind(self, value: str):
+        self.add_kind = value if value in ROOT_KINDS else "mixed"
+
+    @rx.event
+    async def add_folder(self, form_data: dict):
+        path, label = str(form_data.get("path", "")), str(form_data.get("label", ""))
+        kind = self.add_kind
+        event = await self._act(
+            lambda session, user: library.add_root(session=session, user=user, path=path, label=label, kind=kind),
+            lambda root: f"Added {root.path}: its first scan is queued.",
+        )
+        if not self.folder_error:
+            self.revision += 1
+        return event
+
+    @rx.event
+    async def remove_folder(self, root_id: str):
+        def work(session, _user):
+            library_scan.remove_root(session=session, root_id=uuid.UUID(root_id))
+
+        return await self._act(work, lambda _none: "Removed the folder (its files stay on disk).")
+
+    @rx.event
+    async def scan_folder(self, root_id: str):
+        return await self._act(
+            lambda session, user: library.rescan(session=session, user=user, root_id=uuid.UUID(root_id)),
+            lambda _accepted: "Scan requested: follow it on the library page.",
+        )
+
+
+def _root_row(root: rx.Var) -> rx.Component:
+    root_id = root["id"].to(str)
+    return rx.table.row(
+        rx.table.cell(
+            rx.vstack(
+                rx.text(root["label"], weight="medium", size="2"),
+                rx.code(root["path"], size="1"),
+                rx.cond(root["configured"], rx.text("from SEEN_LIBRARY_ROOTS", size="1", color="var(--seen-muted)")),
+                spacing="1",
+            )
+        ),
+        rx.table.cell(root["kind"]),
+        rx.table.cell(rx.vstack(rx.text(root["items"], size="2"), rx.text(root["scanned"], size="1"), spacing="0")),
+        rx.table.cell(
+            rx.hstack(
+                rx.button(
+                    "Scan now",
+                    size="1",
+                    variant="soft",
+                    on_click=LibraryFoldersAdminState.scan_folder(root_id),
+                    data_testid="library-folder-scan",
+                ),
+                rx.cond(
+                    root["configured"],
+                    rx.fragment(),
+                    rx.button(
+                        "Remove",
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=LibraryFoldersAdminState.remove_folder(root_id),
+                        data_testid="library-folder-remove",
+                    ),
+                ),
+                spacing="2",
+            )
+        ),
+        data_testid="library-folder",
+    )
+
+
+def _library_folders() -> rx.Component:
+    state = LibraryFoldersAdminState
+    return rx.box(
+        rx.vstack(
+            rx.vstack(
+                rx.heading("Library folders", size="4", weight="medium"),
+                rx.text(
+                    "Folders of video files the scanner reads, matches to titles and lists on the library page. "
+                    "Adding one queues its first scan.",
+                    size="2",
+                    color="var(--seen-muted)",
+                ),
+                spacing="1",
+            ),
+            rx.cond(
+                state.roots.length() > 0,
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                rx.table.column_header_cell("Folder"),
+                                rx.table.column_header_cell("Kind"),
+                                rx.table.column_header_cell("Files"),
+                                rx.table.column_header_cell(""),
+                            )
+                        ),
+                        rx.table.body(rx.foreach(state.roots, _root_row)),
+                        size="1",
+                        width="100%",
+                    ),
+                    class_name="seen-table-wrap",
+                    width="100%",
+                ),
+                rx.text("No library folder yet.", size="2", color="var(--seen-muted)"),
+            ),
+            rx.form(
+                rx.hstack(
+                    rx.input(
+                        name="path",
+                        placeholder="/srv/media/movies",
+                        aria_label="Folder path",
+                        data_testid="library-folder-path",
+                        flex="2",
+                        min_width="220px",
+                    ),
+                    rx.input(
+                        name="label",
+                        placeholder="Label (optional)",
+                        aria_label="Folder label",
+                        data_testid="library-folder-label",
+                        flex="1",
+                        min_width="140px",
+                    ),
+                    rx.select(
+                        list(ROOT_KINDS),
+                        value=state.add_kind,
+                        on_change=state.set_add_kind,
+                        aria_label="Folder kind",
+                    ),
+                    rx.button("Add folder", type="submit", data_testid="library-folder-add"),
+                    spacing="2",
+                    wrap="wrap",
+                    width="100%",
+                    key="library-folder-form-" + state.revision.to(str),
+                ),
+                on_submit=state.add_folder,
+                reset_on_submit=False,
+                width="100%",
+            ),
+            rx.cond(
+                state.folder_error != "",
+                rx.text(
+                    state.folder_error,
+                    color="var(--red-11)",
+                    size="2",
+                    role="alert",
+                    data_testid="library-folder-error",
+                ),
+            ),
+            rx.cond(
+                state.folder_message != "",
+                rx.text(
+                    state.folder_message,
+                    color="var(--green-11)",
+                    size="2",
+                    role="status",
+                    data_testid="library-folder-message",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        class_name="seen-card",
+        width="100%",
+        id="library-folders",
+        data_testid="library-folders",
+    )
+
+
 def forbidden_page() -> rx.Component:
     return rx.box(
         empty_state(
@@ -932,14 +1166,29 @@ def forbidden_page() -> rx.Component:
 
 
 @app_page(
-    "/app/admin", "Admin", on_load=[AdminState.load, ProviderAdminState.load, DownloadHostsAdminState.load], admin=True
+    "/app/admin",
+    "Admin",
+    on_load=[AdminState.load, ProviderAdminState.load, DownloadHostsAdminState.load, LibraryFoldersAdminState.load],
+    admin=True,
 )
 def admin_page() -> rx.Component:
     return rx.cond(
         AuthState.forbidden,
         forbidden_page(),
         rx.fragment(
-            page_header("Admin", "Accounts, registration, catalogue providers, download hosts and the server's jobs."),
-            rx.vstack(_registration(), _users(), _providers(), _download_hosts(), _jobs(), spacing="5", width="100%"),
+            page_header(
+                "Admin",
+                "Accounts, registration, catalogue providers, download hosts, library folders and the server's jobs.",
+            ),
+            rx.vstack(
+                _registration(),
+                _users(),
+                _providers(),
+                _download_hosts(),
+                _library_folders(),
+                _jobs(),
+                spacing="5",
+                width="100%",
+            ),
         ),
     )
