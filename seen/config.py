@@ -165,6 +165,15 @@ class Settings(BaseSettings):
             "video files besides those admins add at /app/admin. Removed by editing this list."
         ),
     )
+    transcode_limit: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description=(
+            "How many videos one app process repackages or converts with ffmpeg at once for playback (files a "
+            "browser cannot play as they are). Beyond that, viewers get a 503 asking them to try again."
+        ),
+    )
 
     embedded_worker: bool | None = Field(
         default=None,

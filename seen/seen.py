@@ -29,6 +29,7 @@ from seen.pages import (  # noqa: F401
     movie_detail,
     movies,
     person,
+    player,
     recommendations,
     register,
     search,
@@ -65,7 +66,12 @@ async def embedded_jobs():
 
 app = rx.App(
     stylesheets=["/seen.css"],
-    head_components=[rx.el.script(THEME_BOOT_SCRIPT), rx.el.meta(name="color-scheme", content="dark light")],
+    head_components=[
+        rx.el.script(THEME_BOOT_SCRIPT),
+        # The built-in player's browser half: it wakes up only on a page with a #seen-player video.
+        rx.el.script(src="/player.js", defer=True),
+        rx.el.meta(name="color-scheme", content="dark light"),
+    ],
     api_transformer=[create_api(), with_request_context],
 )
 app.register_lifespan_task(embedded_jobs)

@@ -7,17 +7,26 @@ routes take the cookie (no CSRF token: they change nothing) as well as a Bearer 
 
 from __future__ import annotations
 
+import subprocess
+import tempfile
 import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import suppress
 from functools import lru_cache
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Path
-from fastapi.responses import FileResponse
+from anyio.abc import Process
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel
 
 from seen.api.deps import CurrentCaller, in_session
+from seen.config import get_settings
+from seen.library.playback import CONVERTED_MEDIA_TYPE
 from seen.services import library_stream
+from seen.services.errors import InvalidInput, Unavailable
+from seen.services.progress import MAX_DURATION_SECONDS
 
 router = APIRouter(tags=["streaming"])
 
@@ -27,6 +36,11 @@ StreamId = Annotated[uuid.UUID, Path(description="the subtitle track's id (from 
 PRIVATE = {"Cache-Control": "private"}
 # ffmpeg is CPU-heavy: a couple at once, apart from the database threads.
 CONVERSION_THREADS = 2
+# A converted stream is written as it is read: no byte ranges.
+NO_RANGES = {"Accept-Ranges": "none"}
+STREAM_CHUNK_BYTES = 256 * 1024
+# Seeking far into a big file and encoding the first fragment can take a few seconds on a small CPU.
+FIRST_BYTES_TIMEOUT_SECONDS = 30
 
 
 class VideoFileResponse(FileResponse):
@@ -80,6 +94,100 @@ async def stream(item_id: ItemId, caller: CurrentCaller) -> VideoFileResponse:
 router.add_api_route(
     "/stream/{item_id}", stream, methods=["HEAD"], response_class=VideoFileResponse, include_in_schema=False
 )
+
+
+@router.get(
+    "/stream/{item_id}/converted",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {CONVERTED_MEDIA_TYPE: {}}, "description": "fragmented MP4, written while it plays"},
+        415: {"description": "the file is not a readable video"},
+        422: {"description": "start out of range, or ffmpeg could not read the file"},
+        503: {"description": "ffmpeg is missing, or the server already converts as many videos as it may"},
+    },
+)
+async def converted(
+    item_id: ItemId,
+    caller: CurrentCaller,
+    start: Annotated[float, Query(ge=0, le=MAX_DURATION_SECONDS, description="where to begin, in seconds")] = 0,
+) -> StreamingResponse:
+    """The item's video repackaged as MP4, or converted to H.264/AAC where its codecs need it, from `start` on.
+    No Range: a player seeks by asking again with another `start` (the position in the file is `start` plus the
+    stream's own time)."""
+    conversion = await in_session(
+        lambda db: library_stream.converted_stream(session=db, user=caller.user, item_id=item_id, start_seconds=start)
+    )
+    limiter = _ffmpeg_streams(get_settings().transcode_limit)
+    # The stream's own token: the slot is given back by the response's task, not this one.
+    slot = object()
+    try:
+        limiter.acquire_on_behalf_of_nowait(slot)
+    except anyio.WouldBlock:
+        raise Unavailable(
+            f"The server is already converting {limiter.total_tokens:.0f} videos; try again when one of them stops.",
+            code="transcode_busy",
+        ) from None
+    try:
+        process, first = await _started(conversion)
+    except BaseException:
+        limiter.release_on_behalf_of(slot)
+        raise
+    return StreamingResponse(
+        _relayed(process, first, lambda: limiter.release_on_behalf_of(slot)),
+        media_type=CONVERTED_MEDIA_TYPE,
+        headers={**PRIVATE, **NO_RANGES},
+    )
+
+
+@lru_cache
+def _ffmpeg_streams(limit: int) -> anyio.CapacityLimiter:
+    """One limiter per process (per limit value, so a changed setting takes effect)."""
+    return anyio.CapacityLimiter(limit)
+
+
+async def _started(conversion: library_stream.ConvertedStream) -> tuple[Process, bytes]:
+    """ffmpeg started, with its first bytes: a file it cannot read fails here, as a 422 with ffmpeg's reason,
+    rather than as an empty 200."""
+    # A file, not a pipe: nobody reads it while the stream runs, so it must not fill up and block ffmpeg.
+    # ffmpeg keeps its own descriptor of it; closing ours when this returns does not stop its writes.
+    with tempfile.TemporaryFile() as errors:
+        try:
+            process = await anyio.open_process(conversion.command, stdin=subprocess.DEVNULL, stderr=errors)
+        except FileNotFoundError:
+            raise Unavailable("ffmpeg is not installed on the server, so this file cannot be converted.") from None
+        assert process.stdout is not None
+        first = b""
+        with anyio.move_on_after(FIRST_BYTES_TIMEOUT_SECONDS), suppress(anyio.EndOfStream):
+            first = await process.stdout.receive(STREAM_CHUNK_BYTES)
+        if first:
+            return process, first
+        await _stop(process)
+        errors.seek(0)
+        reason = library_stream.ffmpeg_complaint(errors.read(4096), conversion.path)
+    raise InvalidInput(f"ffmpeg could not convert this file: {reason}", code="unplayable")
+
+
+async def _relayed(process: Process, first: bytes, release: Callable[[], None]) -> AsyncIterator[bytes]:
+    """ffmpeg's output to the client; ffmpeg is stopped when the client goes (a seek, a closed tab)."""
+    assert process.stdout is not None
+    try:
+        yield first
+        while True:
+            try:
+                yield await process.stdout.receive(STREAM_CHUNK_BYTES)
+            except anyio.EndOfStream:
+                return
+    finally:
+        with anyio.CancelScope(shield=True):
+            await _stop(process)
+        release()
+
+
+async def _stop(process: Process) -> None:
+    if process.returncode is None:
+        process.kill()
+    await process.wait()
+    await process.aclose()
 
 
 @router.get("/library/{item_id}/subtitles", response_model=list[SubtitleOut])

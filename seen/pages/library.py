@@ -358,6 +358,15 @@ def _detail_dialog() -> rx.Component:
                 ),
                 rx.hstack(
                     rx.cond(
+                        detail["play_href"] != "",
+                        rx.link(
+                            rx.button(rx.icon("play", size=16), "Play"),
+                            href=detail["play_href"].to(str),
+                            data_testid="library-play",
+                        ),
+                    ),
+                    rx.spacer(),
+                    rx.cond(
                         LibraryState.is_admin & (detail["match_state"] != "unmatched"),
                         rx.button(
                             "Back to the queue",

@@ -23,6 +23,7 @@ from seen.pages.personal import PersonalPage, episode_label, viewing_time
 from seen.services import library as library_service
 from seen.services import search
 from seen.services.errors import Conflict, NotFound, ServiceError
+from seen.services.player import player_href
 from seen.state import AuthState
 
 ROUTE = "/app/library"
@@ -138,6 +139,8 @@ def detail_view(detail: library_service.LibraryItemDetail) -> dict[str, Any]:
         "dimensions": size,
         "probe_error": card.probe_error,
         "missing": card.missing,
+        # The player says why when a file cannot be played after all (e.g. its folder was disabled).
+        "play_href": "" if card.missing or not card.video_codec else player_href(card.id),
     }
 
 

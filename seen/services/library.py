@@ -207,7 +207,7 @@ def _poster(media: MediaItem) -> str | None:
     return images.image_url(provider, "cover" if media.kind == "game" else "poster", media.poster_path, "md")
 
 
-def _title(media: MediaItem) -> LibraryTitle:
+def library_title(media: MediaItem) -> LibraryTitle:
     assert media.id is not None
     return LibraryTitle(media.id, media.kind, media.title, media.year, _poster(media), media_href(media.kind, media.id))
 
@@ -358,7 +358,7 @@ def _card(
         match_state=item.match_state,
         match_confidence=round(item.match_confidence, 3),
         matched_manually=item.matched_manually,
-        media=_title(media) if media is not None and item.match_state == "matched" else None,
+        media=library_title(media) if media is not None and item.match_state == "matched" else None,
         season_number=item.season_number,
         episode_number=item.episode_number,
         episode_numbers=list(item.episode_numbers or []),

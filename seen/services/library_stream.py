@@ -1,10 +1,10 @@
 """Playing library files: which file a caller may stream, and an item's subtitles as WebVTT for the browser.
 
 A file is served only when its item exists and is not marked missing, the file is still on disk, and its real
-path (symlinks resolved) lies inside an enabled library folder. Anything else is "not found": a symlink planted
-in a library folder, or a row pointing elsewhere, never makes the app hand out a file from outside the library.
-Paths come from the database rows only (the item's file, a sidecar subtitle's `external_path`), never from the
-request.
+path (symlinks resolved) lies inside an enabled library folder or the downloads directory. Anything else is
+"not found": a symlink planted in a library folder, or a row pointing elsewhere, never makes the app hand out a
+file from outside the library. Paths come from the database rows only (the item's file, a sidecar subtitle's
+`external_path`), never from the request.
 
 Subtitles: sidecar `.vtt` files are checked and passed on as they are; sidecar `.srt`/`.ass`/`.ssa`/`.smi` files
 and embedded text tracks (subrip, ass, mov_text, webvtt) are converted by ffmpeg. Every result is kept under
@@ -17,18 +17,20 @@ from __future__ import annotations
 
 import mimetypes
 import os
+import re
 import stat
 import subprocess
 import tempfile
 import threading
 import uuid
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
 from seen.config import Settings, get_settings
+from seen.library.playback import PlaybackPlan, ffmpeg_command, plan_for
 from seen.models.library import LibraryItem, LibraryRoot, LibraryStream
 from seen.models.users import User
 from seen.services.errors import Forbidden, InvalidInput, NotFound, Unavailable, UnsupportedMedia
@@ -93,6 +95,39 @@ def playable_file(*, session: Session, user: User, item_id: uuid.UUID) -> Playab
     return PlayableFile(path, found, media_type_for(item.container_format, path.name), item.file_name or path.name)
 
 
+@dataclass(frozen=True)
+class ConvertedStream:
+    command: list[str]  # ffmpeg writing fragmented MP4 to its standard output
+    plan: PlaybackPlan
+    path: Path
+
+
+def converted_stream(*, session: Session, user: User, item_id: uuid.UUID, start_seconds: float) -> ConvertedStream:
+    """ffmpeg's command to play an item's file in a browser from `start_seconds` on: repackaged as MP4, or
+    converted where its codecs need it (`seen.library.playback`). Even a file the browser could play as it is
+    may be asked for this way: its direct play failed in that browser."""
+    ensure_may_play(user)
+    item = _present_item(session, item_id)
+    path, _ = _file_inside_roots(session, item.absolute_path)
+    if not item.video_codec:
+        raise UnsupportedMedia(
+            "This file could not be read as a video, so it cannot be converted for the browser."
+            + (f" ({item.probe_error})" if item.probe_error else ""),
+            code="unplayable",
+        )
+    if start_seconds < 0 or (item.duration_seconds and start_seconds >= item.duration_seconds):
+        raise InvalidInput(f"Start between 0 and {item.duration_seconds} seconds.", code="start_out_of_range")
+    plan = playback_plan(item)
+    if plan.mode == "direct":
+        # The browser failed on the file as it is: repackaging keeps every byte of the streams.
+        plan = replace(plan, mode="remux")
+    return ConvertedStream(ffmpeg_command(path, plan, start_seconds=start_seconds), plan, path)
+
+
+def playback_plan(item: LibraryItem) -> PlaybackPlan:
+    return plan_for(item.container_format, item.video_codec, item.audio_codec)
+
+
 def media_type_for(container_format: str, file_name: str) -> str:
     """Content-Type from the probed container; the file's extension when the probe did not say."""
     known = CONTAINER_MEDIA_TYPES.get(container_format.lower())
@@ -112,9 +147,11 @@ def _present_item(session: Session, item_id: uuid.UUID) -> LibraryItem:
 
 
 def _enabled_roots(session: Session) -> list[Path]:
+    """Where served files may live: the enabled library folders, and the downloads directory, whose finished
+    downloads the scanner adds to the library whether or not it is a library folder itself."""
     folders = session.exec(select(LibraryRoot.path).where(col(LibraryRoot.enabled).is_(True)))
     # Roots are stored resolved; resolving again follows a folder that became a symlink since it was added.
-    return [Path(os.path.realpath(folder)) for folder in folders]
+    return [*(Path(os.path.realpath(folder)) for folder in folders), get_settings().resolved_downloads_dir]
 
 
 def _file_inside_roots(session: Session, stored_path: str) -> tuple[Path, os.stat_result]:
@@ -127,7 +164,9 @@ def _file_inside_roots(session: Session, stored_path: str) -> tuple[Path, os.sta
     if not stat.S_ISREG(found.st_mode):
         raise NotFound(GONE_MESSAGE, code="file_missing")
     if not any(resolved.is_relative_to(root) for root in _enabled_roots(session)):
-        raise NotFound("The file is not inside an enabled library folder.", code="outside_library")
+        raise NotFound(
+            "The file is not inside an enabled library folder or the downloads directory.", code="outside_library"
+        )
     return resolved, found
 
 
@@ -295,7 +334,7 @@ def _convert(source: SubtitleSource, target: Path) -> None:
         ) from None
     if finished.returncode != 0:
         raise InvalidInput(
-            f"ffmpeg could not convert these subtitles: {_last_line(finished.stderr, source.path)}",
+            f"ffmpeg could not convert these subtitles: {ffmpeg_complaint(finished.stderr, source.path)}",
             code="subtitle_unreadable",
         )
     with target.open("rb") as written:
@@ -311,8 +350,9 @@ def _is_utf8(body: bytes) -> bool:
     return True
 
 
-def _last_line(stderr: bytes, path: Path) -> str:
-    """ffmpeg's last complaint, without the server's folders in it."""
+def ffmpeg_complaint(stderr: bytes, path: Path) -> str:
+    """ffmpeg's last complaint about a file, without the server's folders in it."""
     lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
     message = lines[-1] if lines else "no reason given"
-    return message.replace(f"file:{path}", path.name).replace(str(path), path.name)[:300]
+    message = message.replace(f"file:{path}", path.name).replace(str(path), path.name)
+    return re.sub(r"(?:file:)?/\S*/([^/\s]+)", r"\1", message)[:300]
