@@ -95,7 +95,14 @@
           say("Your session has ended: log in again to keep your place.", "error");
           return null;
         }
-        return response.ok ? response.json() : null;
+        if (!response.ok) {
+          return response.json().then(function (body) {
+            var reason = body && body.error ? body.error.message : "HTTP " + response.status;
+            say("Your place could not be saved: " + reason, "error");
+            return null;
+          });
+        }
+        return response.json();
       })
       .then(function (state) {
         if (!state || current !== player) return;

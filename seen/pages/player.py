@@ -58,7 +58,8 @@ def _video() -> rx.Component:
         class_name="seen-player-video",
         custom_attrs={
             "data-item-id": _data("item_id"),
-            "data-media-id": rx.cond(view["media_id"], _data("media_id"), ""),
+            # Empty when no position can be kept (see the page's note): the script then saves nothing.
+            "data-media-id": rx.cond(view["progress_note"], "", _data("media_id")),
             "data-season": rx.cond(view["season_number"] != None, _data("season_number"), ""),  # noqa: E711
             "data-episode": rx.cond(view["episode_number"] != None, _data("episode_number"), ""),  # noqa: E711
             "data-duration": _data("duration_seconds"),
@@ -247,12 +248,8 @@ def _player() -> rx.Component:
             rx.text(view["mode_reason"].to(str), size="2", color="var(--seen-muted)", data_testid="player-mode"),
         ),
         rx.cond(
-            ~view["media_id"].to(bool),
-            rx.text(
-                "This file is matched to no title, so where you stop is not remembered. Match it in the library.",
-                size="2",
-                color="var(--seen-muted)",
-            ),
+            view["progress_note"],
+            rx.text(view["progress_note"].to(str), size="2", color="var(--seen-muted)", data_testid="player-note"),
         ),
         _toolbar(),
         _shortcuts(),

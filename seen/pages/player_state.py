@@ -4,6 +4,7 @@ mode, shortcuts) runs in the browser (`assets/player.js`), which reads these val
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
 from typing import Any
@@ -12,12 +13,23 @@ import reflex as rx
 
 from seen.db import session_scope
 from seen.models.users import User
+from seen.pages.detail_state import provider_settings
 from seen.pages.personal import PersonalPage
 from seen.services import player
 from seen.services.errors import ServiceError
 
 # Seconds the "up next" card counts down before the next episode starts.
 UP_NEXT_SECONDS = 10
+
+
+def _view(user_id: uuid.UUID | None, item_id: uuid.UUID) -> player.PlayerView | None:
+    with session_scope() as session:
+        user = session.get(User, user_id) if user_id else None
+        return player.player_view(session=session, user=user, item_id=item_id) if user is not None else None
+
+
+def _fetch_episodes(media_id: int, season_number: int) -> None:
+    player.ensure_episode_list(media_id=media_id, season_number=season_number, settings=provider_settings())
 
 
 class PlayerState(PersonalPage, rx.State):
@@ -34,9 +46,10 @@ class PlayerState(PersonalPage, rx.State):
 
     @rx.event
     async def load(self):
+        # Always from scratch: a reload restores the last state (from Redis or disk) before this runs, and the
+        # player script must not start from a stale resume position; a new video element makes it start over.
         self.loading, self.error = True, ""
-        if self.view.get("item_id") != self.item_id:
-            self.view, self.subtitles, self.previous, self.next = {}, [], {}, {}
+        self.view, self.subtitles, self.previous, self.next = {}, [], {}, {}
         yield
         self.autoplay = self.router.url.query_parameters.get("autoplay") == "1"
         await self._read()
@@ -50,14 +63,15 @@ class PlayerState(PersonalPage, rx.State):
             self._gone("There is no such library item.")
             return
         try:
-            with session_scope() as session:
-                user = session.get(User, user_id) if user_id else None
-                if user is None:
-                    self._gone("Log in again to play this file.")
-                    return
-                view = player.player_view(session=session, user=user, item_id=wanted)
+            view = _view(user_id, wanted)
+            if view is not None and view.media_id and view.season_number is not None and not view.episode_known:
+                await asyncio.to_thread(_fetch_episodes, view.media_id, view.season_number)
+                view = _view(user_id, wanted)
         except ServiceError as refused:
             self._gone(refused.message)
+            return
+        if view is None:
+            self._gone("Log in again to play this file.")
             return
         values = dataclasses.asdict(view)
         self.subtitles = values.pop("subtitles")

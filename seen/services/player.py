@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from sqlalchemy import or_, tuple_
 from sqlmodel import Session, col, select
 
+from seen.config import Settings
 from seen.library.playback import CONVERTED_MEDIA_TYPE
 from seen.models.library import LibraryItem
 from seen.models.media import MediaItem, ShowEpisode
 from seen.models.tracking import PlaybackProgress
 from seen.models.users import User
-from seen.services import images, library_stream
+from seen.services import catalogue_sync, images, library_stream
 from seen.services.catalogue_views import media_href
+from seen.services.errors import NotFound
 
 PLAYER_HREF = "/app/library/{item_id}/play"
 # A saved position this close to the start is a false start, this close to the end the credits: start over.
@@ -74,6 +76,10 @@ class PlayerView:
     media_href: str | None
     season_number: int | None  # None for a film
     episode_number: int | None
+    # The catalogue lists this episode (progress and history need it; see `ensure_episode_list`).
+    episode_known: bool
+    # Why the position is not kept ("" when it is): a file matched to no title, an episode the catalogue lacks.
+    progress_note: str
     backdrop_url: str | None
     duration_seconds: int
     resume_seconds: int
@@ -103,6 +109,7 @@ def player_view(*, session: Session, user: User, item_id: uuid.UUID) -> PlayerVi
     episode = item.episode_number if is_episode else None
     plan = library_stream.playback_plan(item)
     episodic = media is not None and season is not None and episode is not None
+    episode_known = episodic and _episode_title(session, media, season, episode) is not None
     base = f"/api/v1/stream/{item.id}"
     return PlayerView(
         item_id=str(item.id),
@@ -113,6 +120,8 @@ def player_view(*, session: Session, user: User, item_id: uuid.UUID) -> PlayerVi
         media_href=media_href(media.kind, media.id) if media is not None and media.id is not None else None,
         season_number=season,
         episode_number=episode,
+        episode_known=episode_known,
+        progress_note=_progress_note(media, season, episode, known=episode_known),
         backdrop_url=_backdrop(media),
         duration_seconds=item.duration_seconds,
         resume_seconds=_resume_at(session, user, media, season, episode, item.duration_seconds),
@@ -128,6 +137,17 @@ def player_view(*, session: Session, user: User, item_id: uuid.UUID) -> PlayerVi
     )
 
 
+def _progress_note(media: MediaItem | None, season: int | None, episode: int | None, *, known: bool) -> str:
+    if media is None:
+        return "This file is matched to no title, so where you stop is not remembered. Match it in the library."
+    if season is not None and episode is not None and not known:
+        return (
+            f"The catalogue does not list S{season:02d}E{episode:02d} of {media.title} yet, so where you stop is "
+            "not remembered."
+        )
+    return ""
+
+
 def _subheading(session: Session, media: MediaItem | None, season: int | None, episode: int | None) -> str:
     if media is None:
         return ""
@@ -141,7 +161,19 @@ def _episode_label(season: int, episode: int, title: str | None) -> str:
     return f"{code} · {title}" if title else code
 
 
+def ensure_episode_list(*, media_id: int, season_number: int, settings: Settings) -> None:
+    """Read a season's episodes from the provider when the catalogue has none yet: a file matched by the ID in
+    its name can come before anyone opened the show. Blocking (network); a failure leaves things as they are,
+    and the page then says that progress cannot be kept."""
+    try:
+        catalogue_sync.ensure_media(media_id=media_id, settings=settings)
+        catalogue_sync.ensure_season(media_id=media_id, number=season_number, settings=settings)
+    except NotFound:
+        return  # the show lists no such season
+
+
 def _episode_title(session: Session, media: MediaItem, season: int, episode: int) -> str | None:
+    # "" for an episode the catalogue lists without a title.
     return session.exec(
         select(ShowEpisode.title).where(
             ShowEpisode.media_id == media.id,
@@ -175,7 +207,10 @@ def _resume_at(
     if row is None or row.finished_at is not None:
         return 0
     length = duration or row.duration_seconds
-    if row.position_seconds < RESUME_MIN_SECONDS or row.position_seconds > length - RESUME_END_MARGIN_SECONDS:
+    # Short files (a sample, a short film) get ends in proportion: a tenth of their length at most.
+    start_margin = min(RESUME_MIN_SECONDS, length // 10)
+    end_margin = min(RESUME_END_MARGIN_SECONDS, length // 10)
+    if row.position_seconds < start_margin or row.position_seconds > length - end_margin:
         return 0
     return row.position_seconds
 

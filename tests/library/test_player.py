@@ -12,13 +12,19 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
+from seen.config import get_settings
 from seen.models.library import LibraryItem, LibraryRoot, LibraryStream
 from seen.models.users import User
-from seen.services import player, progress
+from seen.providers.models import ExternalIds, MediaSummary
+from seen.services import catalogue, player, progress
 from seen.services.errors import Forbidden, NotFound
+from tests.fakes.provider_server import ProviderFake
 from tests.library.conftest import Media
 from tests.library.test_match import film, show_with_season
 from tests.services.test_auth import make_user
+from tests.services.test_catalogue_sync import no_backoff, providers
+
+__all__ = ["no_backoff", "providers"]  # fixtures: the provider fake configured
 
 
 @pytest.fixture
@@ -128,6 +134,13 @@ def test_resume_at_the_saved_position_unless_it_is_at_either_end(
 
     # Given no progress, Then the film starts at the beginning
     assert resume() == 0
+    # A short file's ends are in proportion to it: 11 s into 24 s is worth resuming
+    clip = add_file(session, folder, media, "clip.mp4", media_id=movie.id, duration=24)
+    progress.record_progress(
+        session=session, user_id=viewer.id, media_id=movie.id, position_seconds=11, duration_seconds=24
+    )
+    assert player.player_view(session=session, user=viewer, item_id=clip.id).resume_seconds == 11
+    progress.clear_progress(session=session, user_id=viewer.id, media_id=movie.id)
     # Given the viewer stopped at 10 minutes, Then it resumes there
     progress.record_progress(
         session=session, user_id=viewer.id, media_id=movie.id, position_seconds=600, duration_seconds=1800
@@ -198,6 +211,8 @@ def test_how_the_file_plays_and_its_subtitles(session: Session, viewer: User, fo
     assert hevc_view.mode == "transcode" and "HEVC (H.265) video is converted to H.264" in hevc_view.mode_reason
     # An unmatched file plays under its name and keeps no position
     assert (hevc_view.heading, hevc_view.media_id, hevc_view.resume_seconds) == ("glass-hevc.mkv", None, 0)
+    assert hevc_view.progress_note.startswith("This file is matched to no title")
+    assert view.progress_note == ""
 
 
 def test_what_cannot_be_played_says_why(session: Session, viewer: User, folder, media: Media) -> None:
@@ -216,3 +231,30 @@ def test_what_cannot_be_played_says_why(session: Session, viewer: User, folder, 
     session.commit()
     with pytest.raises(Forbidden):
         player.player_view(session=session, user=viewer, item_id=kept.id)
+
+
+def test_an_episode_matched_before_its_season_was_read_fetches_it(
+    session: Session, viewer: User, folder, media: Media, providers: ProviderFake
+) -> None:
+    # Given a show known only by its summary (matched by the TMDB id in a folder name), no episodes stored
+    summary = MediaSummary(kind="show", ids=ExternalIds(tmdb=1399), title="Game of Thrones")
+    show_id = catalogue.store_summary(session=session, summary=summary).id
+    session.commit()
+    item = add_file(session, folder, media, "got-s01e01.mp4", media_id=show_id, season=1, episodes=(1,))
+    view = player.player_view(session=session, user=viewer, item_id=item.id)
+    assert (view.episode_known, view.subheading) == (False, "S01E01")
+    assert view.progress_note.startswith("The catalogue does not list S01E01 of Game of Thrones yet")
+    # When the player asks for the season's episodes, Then the episode is known, with its title
+    player.ensure_episode_list(media_id=show_id, season_number=1, settings=get_settings())
+    session.expire_all()
+    view = player.player_view(session=session, user=viewer, item_id=item.id)
+    assert view.episode_known and view.subheading == "S01E01 · Winter Is Coming"
+    assert view.progress_note == ""
+    # And playback progress can be kept for it
+    state = progress.record_progress(
+        session=session, user_id=viewer.id, media_id=show_id, position_seconds=60,
+        duration_seconds=3600, season_number=1, episode_number=1,
+    )  # fmt: skip
+    assert state.position_seconds == 60
+    # A season the show does not have changes nothing
+    player.ensure_episode_list(media_id=show_id, season_number=99, settings=get_settings())
