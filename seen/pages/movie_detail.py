@@ -20,9 +20,11 @@ from seen.components.media_detail import (
     section_when,
 )
 from seen.components.page import app_page
+from seen.components.play import play_button
 from seen.components.tracking_controls import title_actions, your_activity
 from seen.pages.detail_state import MediaDetailState
 from seen.pages.downloads_state import DownloadAction
+from seen.pages.player_state import PlayButtonState
 from seen.pages.tracking_state import TrackingState
 
 
@@ -61,7 +63,7 @@ def _details() -> rx.Component:
 def _ready() -> rx.Component:
     state = MovieDetailState
     return rx.vstack(
-        media_hero(state.hero, rx.fragment(title_actions(), download_button(state.download_href))),
+        media_hero(state.hero, rx.fragment(play_button(), title_actions(), download_button(state.download_href))),
         your_activity(),
         freshness_notice(state.notice, state.stale, state.loading_details),
         rx.cond(state.loading_details, detail_skeleton("Facts", "Cast", "Crew", "Release dates"), _details()),
@@ -70,7 +72,11 @@ def _ready() -> rx.Component:
     )
 
 
-@app_page("/app/movies/[media_id]", "Movie", on_load=[MovieDetailState.load, TrackingState.load_title])
+@app_page(
+    "/app/movies/[media_id]",
+    "Movie",
+    on_load=[MovieDetailState.load, TrackingState.load_title, PlayButtonState.load_title],
+)
 def movie_detail_page() -> rx.Component:
     return detail_page(
         MovieDetailState.status, _ready(), what="Movie", back_label="Back to movies", back_href="/app/movies"

@@ -13,7 +13,7 @@ import reflex as rx
 
 from seen.db import session_scope
 from seen.models.users import User
-from seen.pages.detail_state import provider_settings
+from seen.pages.detail_state import provider_settings, route_id
 from seen.pages.personal import PersonalPage
 from seen.services import player
 from seen.services.errors import ServiceError
@@ -82,3 +82,22 @@ class PlayerState(PersonalPage, rx.State):
     def _gone(self, reason: str) -> None:
         self.view, self.subtitles, self.previous, self.next = {}, [], {}, {}
         self.error = reason
+
+
+class PlayButtonState(PersonalPage, rx.State):
+    """The "Play" button of a film's or a show's page: what `seen.services.player.play_target` starts."""
+
+    play_label: str = ""
+    play_href: str = ""
+
+    @rx.event
+    async def load_title(self):
+        self.play_label = self.play_href = ""
+        media_id = route_id(self.router._page.params.get("media_id"))
+        user_id = await self._viewer()
+        if media_id is None or user_id is None:
+            return
+        with session_scope() as session:
+            target = player.play_target(session=session, user_id=user_id, media_id=media_id)
+        if target is not None:
+            self.play_label, self.play_href = target.label, target.href

@@ -22,7 +22,7 @@ from seen.config import Settings
 from seen.library.playback import CONVERTED_MEDIA_TYPE
 from seen.models.library import LibraryItem
 from seen.models.media import MediaItem, ShowEpisode
-from seen.models.tracking import PlaybackProgress
+from seen.models.tracking import PlaybackProgress, WatchEvent
 from seen.models.users import User
 from seen.services import catalogue_sync, images, library_stream
 from seen.services.catalogue_views import media_href
@@ -67,6 +67,15 @@ class EpisodeLink:
 
 
 @dataclass(frozen=True, slots=True)
+class PlayTarget:
+    """What a title page's "Play" button starts."""
+
+    item_id: str
+    label: str  # "Play", "Resume from 12:34", "Play S01E04", "Resume S01E03"
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
 class PlayerView:
     item_id: str
     heading: str  # the title, or the file name for an unmatched file
@@ -96,6 +105,87 @@ class PlayerView:
 
 def player_href(item_id: uuid.UUID | str) -> str:
     return PLAYER_HREF.format(item_id=item_id)
+
+
+def play_target(*, session: Session, user_id: uuid.UUID, media_id: int) -> PlayTarget | None:
+    """What "Play" on a title's page starts for this user, None when the library has no file of it.
+
+    A film: its best file, resumed where the user stopped. A show, like "On Deck": the episode the user is in
+    the middle of (if its file is here), otherwise the first file after the last episode they watched,
+    otherwise the first file of the show (regular seasons before specials)."""
+    media = session.get(MediaItem, media_id)
+    files = _present_files(session, media_id) if media is not None else []
+    if media is None or not files:
+        return None
+    rows = session.exec(
+        select(PlaybackProgress).where(PlaybackProgress.user_id == user_id, PlaybackProgress.media_id == media_id)
+    ).all()
+    if media.kind != "show":
+        best = max(files, key=lambda item: item.height)
+        row = next((row for row in rows if row.episode_number == 0), None)
+        started = row is not None and row.finished_at is None and row.position_seconds >= RESUME_MIN_SECONDS
+        label = f"Resume from {_clock(row.position_seconds)}" if started and row else "Play"
+        return PlayTarget(str(best.id), label, player_href(best.id))
+    episodes = [item for item in files if item.season_number is not None and item.episode_number is not None]
+    if not episodes:
+        return None  # files matched to the show without an episode number: only the library can tell them apart
+    # The first file of each episode (the one with the most lines) is the one played.
+    by_number = {(item.season_number, item.episode_number): item for item in reversed(episodes)}
+    last_watched = session.exec(
+        select(WatchEvent.season_number, WatchEvent.episode_number)
+        .where(
+            WatchEvent.user_id == user_id,
+            WatchEvent.media_id == media_id,
+            col(WatchEvent.season_number) > 0,
+            col(WatchEvent.episode_number).is_not(None),
+        )
+        .order_by(col(WatchEvent.season_number).desc(), col(WatchEvent.episode_number).desc())
+        .limit(1)
+    ).first()
+    unfinished = sorted(
+        (row for row in rows if row.finished_at is None and row.position_seconds >= RESUME_MIN_SECONDS),
+        key=lambda row: row.updated_at,
+        reverse=True,
+    )
+    for row in unfinished:
+        item = by_number.get((row.season_number, row.episode_number))
+        if item is not None:
+            return _episode_target(item, "Resume")
+    regular = [key for key in sorted(by_number) if key[0] and key[0] > 0] or sorted(by_number)
+    following = [key for key in regular if last_watched is None or key > tuple(last_watched)]
+    return _episode_target(by_number[(following or regular)[0]], "Play")
+
+
+def _present_files(session: Session, media_id: int) -> list[LibraryItem]:
+    """The title's matched files on disk, best first: episode order, more lines, first part of a stack."""
+    return list(
+        session.exec(
+            select(LibraryItem)
+            .where(
+                LibraryItem.media_id == media_id,
+                LibraryItem.match_state == "matched",
+                col(LibraryItem.missing_since).is_(None),
+                col(LibraryItem.video_codec) != "",
+                or_(col(LibraryItem.part_number).is_(None), col(LibraryItem.part_number) <= 1),
+            )
+            .order_by(
+                col(LibraryItem.season_number),
+                col(LibraryItem.episode_number),
+                col(LibraryItem.height).desc(),
+            )
+        )
+    )
+
+
+def _episode_target(item: LibraryItem, verb: str) -> PlayTarget:
+    label = f"{verb} S{item.season_number or 0:02d}E{item.episode_number or 0:02d}"
+    return PlayTarget(str(item.id), label, player_href(item.id))
+
+
+def _clock(seconds: int) -> str:
+    hours, rest = divmod(max(0, seconds), 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
 def player_view(*, session: Session, user: User, item_id: uuid.UUID) -> PlayerView:

@@ -234,6 +234,14 @@ def test_watching_a_show_in_the_browser(running_app: RunningApp, context: Browse
     if not running_app.uses_demo_catalogue:
         # The recorded TMDB season lists two episodes: the third plays, and the page says its place is not kept
         expect(page.get_by_test_id("player-note")).to_contain_text("does not list S01E03 of Game of Thrones")
+    # When they open the show's page, Then "Play" resumes the episode they are in the middle of (where the
+    # catalogue knows S01E03), or offers the one after the episode they finished
+    page.get_by_test_id("player-title-link").click()
+    play = page.get_by_test_id("title-play")
+    label, target = ("Resume S01E03", ids[HEVC_EPISODE]) if running_app.uses_demo_catalogue else ("Play S01E02", second)
+    expect(play).to_have_text(label)
+    play.click()
+    expect(page).to_have_url(running_app.url(f"/app/library/{target}/play"))
     assert (errors.take(), failures) == ([], [])
 
     # And over REST, the first episode is in their history, the second one in progress

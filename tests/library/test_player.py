@@ -16,7 +16,7 @@ from seen.config import get_settings
 from seen.models.library import LibraryItem, LibraryRoot, LibraryStream
 from seen.models.users import User
 from seen.providers.models import ExternalIds, MediaSummary
-from seen.services import catalogue, player, progress
+from seen.services import catalogue, player, progress, tracking
 from seen.services.errors import Forbidden, NotFound
 from tests.fakes.provider_server import ProviderFake
 from tests.library.conftest import Media
@@ -258,3 +258,48 @@ def test_an_episode_matched_before_its_season_was_read_fetches_it(
     assert state.position_seconds == 60
     # A season the show does not have changes nothing
     player.ensure_episode_list(media_id=show_id, season_number=99, settings=get_settings())
+
+
+def test_play_on_a_title_page_starts_the_right_file(session: Session, viewer: User, folder, media: Media) -> None:
+    show = show_with_season(session, "River Station", season=1, episodes=6, year=2018)
+    movie = film(session, "Iron Winter", 1999)
+    assert show.id is not None and movie.id is not None
+
+    def target(media_id: int) -> tuple[str, str] | None:
+        found = player.play_target(session=session, user_id=viewer.id, media_id=media_id)
+        return (found.label, found.item_id) if found else None
+
+    # Given no file of either, Then there is nothing to play
+    assert target(show.id) is None and target(movie.id) is None
+    # Given the film in two qualities, Then "Play" starts the better one, and resumes once started
+    add_file(session, folder, media, "iron-sd.mp4", media_id=movie.id, height=480, duration=6000)
+    best = add_file(session, folder, media, "iron-hd.mp4", media_id=movie.id, height=1080, duration=6000)
+    assert target(movie.id) == ("Play", str(best.id))
+    progress.record_progress(
+        session=session, user_id=viewer.id, media_id=movie.id, position_seconds=3725, duration_seconds=6000
+    )
+    assert target(movie.id) == ("Resume from 1:02:05", str(best.id))
+
+    # Given episodes 2, 3 and 5 and a special of the show, and nothing watched: the first regular one
+    files = {
+        number: add_file(session, folder, media, f"river-{number}.mp4", media_id=show.id, season=1, episodes=(number,))
+        for number in (2, 3, 5)
+    }
+    add_file(session, folder, media, "river-special.mp4", media_id=show.id, season=0, episodes=(1,))
+    assert target(show.id) == ("Play S01E02", str(files[2].id))
+    # Given episodes 1 to 3 watched (3 elsewhere, its file is here): the next file after the last one watched
+    for number in (1, 2, 3):
+        tracking.mark_watched(
+            session=session, user_id=viewer.id, media_id=show.id, season_number=1, episode_number=number
+        )
+    session.commit()
+    assert target(show.id) == ("Play S01E05", str(files[5].id))
+    # Given an episode half watched, whose file is here: resume it
+    progress.record_progress(
+        session=session, user_id=viewer.id, media_id=show.id, position_seconds=600,
+        duration_seconds=1800, season_number=1, episode_number=3,
+    )  # fmt: skip
+    assert target(show.id) == ("Resume S01E03", str(files[3].id))
+    # And another viewer starts from the beginning
+    other = make_user(session, "other@example.com")
+    assert player.play_target(session=session, user_id=other.id, media_id=show.id).label == "Play S01E02"
