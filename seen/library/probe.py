@@ -126,7 +126,7 @@ def probe(path: str | os.PathLike[str], *, sibling_names: Iterable[str] | None =
         return MediaProbe(path=str(file_path), error=f"unreadable: {error.strerror or error}")
     except Exception as error:  # MediaInfo's own failures; a scan must go on
         return MediaProbe(path=str(file_path), error=f"probe failed: {error}")
-    sidecars = _sidecars(file_path, sibling_names)
+    sidecars = sidecar_streams(file_path, sibling_names)
     try:
         return _read(file_path, info.tracks, sidecars)
     except (TypeError, ValueError) as error:  # a field of an unexpected shape in a damaged file
@@ -191,7 +191,8 @@ def _stream(track: Any, position: int) -> ProbeStream:
     )
 
 
-def _sidecars(file_path: Path, sibling_names: Iterable[str] | None) -> list[ProbeStream]:
+def sidecar_streams(file_path: Path, sibling_names: Iterable[str] | None) -> list[ProbeStream]:
+    """The subtitle files beside a video (`Movie.en.forced.srt` beside `Movie.mkv`), from its folder's names."""
     if sibling_names is None:
         try:
             sibling_names = [entry.name for entry in os.scandir(file_path.parent)]

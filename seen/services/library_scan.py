@@ -4,7 +4,8 @@ A scan (one `library_scans` row, run by the `library.scan` job) covers every ena
 files of one finished download. It walks the folders first (so the total is known for a progress bar), then
 handles each video file:
 
-- same size and modification time as stored: unchanged, not probed again;
+- same size and modification time as stored: unchanged, not probed again (subtitle files added or removed
+  beside it are taken in);
 - a path not stored whose size, time (and inode, when known) equal an item no longer found: the file moved,
   and the item follows it with its id, match and watch links;
 - otherwise new or changed: its name is parsed (`seen.naming`), its streams probed (`seen.library.probe`) and
@@ -35,7 +36,7 @@ from seen.config import get_settings
 from seen.db import after_commit, get_engine
 from seen.downloads import paths as download_paths
 from seen.jobs import enqueue
-from seen.library.probe import MediaProbe, probe
+from seen.library.probe import MediaProbe, ProbeStream, probe, sidecar_streams
 from seen.models.base import as_utc, utcnow
 from seen.models.downloads import DownloadFile, DownloadJob
 from seen.models.library import (
@@ -331,9 +332,10 @@ class _Found:
 
 @dataclass(frozen=True, slots=True)
 class _Analysis:
-    parsed: ParsedName
+    parsed: ParsedName | None  # None for an unchanged file whose subtitle files changed
     probe: MediaProbe | None  # None for a moved file: its content is known
     match: MatchResult | None  # None when the item keeps its match
+    sidecars: list[ProbeStream] | None = None  # an unchanged file's subtitle files, when they changed
 
 
 def _finish(scan: LibraryScan, status: str, message: str = "") -> None:
@@ -357,6 +359,7 @@ class _ScanRun:
         self.batch_size = max(1, batch_size)
         self.started = time.monotonic()
         self.source_job: DownloadJob | None = None
+        self.stored_sidecars: dict[uuid.UUID, set[str]] = {}
 
     def run(self) -> None:
         scan = self.scan
@@ -375,6 +378,7 @@ class _ScanRun:
         found_paths = {file.path for file in found}
         unseen = {item.id: item for item in scoped if item.absolute_path not in found_paths}
         moves = _MoveFinder(unseen.values(), self._missing_elsewhere(unseen))
+        self.stored_sidecars = self._sidecars_of([item.id for item in known.values()])
         for batch in _chunks(found, self.batch_size):
             # Parsing, probing and matching first, writing after: the matcher must not run while this
             # transaction holds writes (it may store provider answers in transactions of its own).
@@ -604,6 +608,10 @@ class _ScanRun:
     ) -> tuple[_Found, LibraryItem | None, str, _Analysis | None]:
         item = known.get(file.path)
         if item is not None and item.file_size_bytes == file.size and item.file_mtime_ns == file.mtime_ns:
+            # The video is as it was; subtitle files may have been added or removed beside it.
+            sidecars = sidecar_streams(Path(file.path), file.siblings)
+            if {stream.external_path for stream in sidecars} != self.stored_sidecars.get(item.id, set()):
+                return file, item, "unchanged", _Analysis(None, None, None, sidecars)
             return file, item, "unchanged", None
         if item is None and (moved := moves.take(file)) is not None:
             parsed = parse_name(file.relative)
@@ -655,7 +663,10 @@ class _ScanRun:
         if item.missing_since is not None:
             item.missing_since = None
             changed = True
-        if analysis is not None:
+        if analysis is not None and analysis.sidecars is not None:
+            self._take_sidecars(item, analysis.sidecars)
+            changed = True
+        elif analysis is not None and analysis.parsed is not None:
             self._take_name(item, analysis.parsed)
             if analysis.probe is not None:
                 self._take_probe(item, analysis.probe, replace_streams=kind == "changed")
@@ -696,6 +707,27 @@ class _ScanRun:
         item.part_number = parsed.part
         item.edition = parsed.edition[:200] if parsed.edition else None
 
+    def _sidecars_of(self, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[str]]:
+        """The subtitle files stored for these items (one query per 500 items)."""
+        stored: dict[uuid.UUID, set[str]] = {}
+        for chunk in _chunks(item_ids, 500):
+            rows = self.session.exec(
+                select(LibraryStream.library_item_id, LibraryStream.external_path).where(
+                    col(LibraryStream.library_item_id).in_(chunk), col(LibraryStream.external_path).is_not(None)
+                )
+            )
+            for item_id, path in rows:
+                stored.setdefault(item_id, set()).add(path)
+        return stored
+
+    def _take_sidecars(self, item: LibraryItem, sidecars: list[ProbeStream]) -> None:
+        self.session.exec(  # type: ignore[call-overload]
+            delete(LibraryStream).where(
+                col(LibraryStream.library_item_id) == item.id, col(LibraryStream.external_path).is_not(None)
+            )
+        )
+        self._add_streams(item, sidecars)
+
     def _take_probe(self, item: LibraryItem, probed: MediaProbe, *, replace_streams: bool) -> None:
         item.container_format = probed.container or _extension(item.file_name)
         item.video_codec = probed.video_codec
@@ -710,7 +742,10 @@ class _ScanRun:
             self.session.exec(  # type: ignore[call-overload]
                 delete(LibraryStream).where(col(LibraryStream.library_item_id) == item.id)
             )
-        for stream in probed.streams:
+        self._add_streams(item, probed.streams)
+
+    def _add_streams(self, item: LibraryItem, streams: Iterable[ProbeStream]) -> None:
+        for stream in streams:
             self.session.add(
                 LibraryStream(
                     library_item_id=item.id,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from seen.config import get_settings
 from seen.library import probe as real_probe
@@ -246,6 +246,45 @@ def test_a_changed_file_is_probed_again_and_its_streams_replaced(
     )
     kinds = session.exec(select(LibraryStream.stream_type).where(LibraryStream.library_item_id == movie.id)).all()
     assert sorted(kinds) == ["subtitle", "video"]  # the sidecar stays, the old tracks are gone
+
+
+def test_subtitle_files_added_or_removed_beside_an_unchanged_video_are_taken_in(
+    session: Session, admin: User, catalogue, library: Path, media: Media, probes: ProbeCounter, enqueued
+) -> None:
+    root = add_root(session, library)
+    scan_root(session, admin, root)
+    probes.paths.clear()
+
+    def sidecars() -> list[tuple[str, str]]:
+        movie = items(session)[MOVIE]
+        rows = session.exec(
+            select(LibraryStream.language, LibraryStream.external_path).where(
+                LibraryStream.library_item_id == movie.id, col(LibraryStream.external_path).is_not(None)
+            )
+        ).all()
+        return sorted((language, Path(path).name) for language, path in rows)
+
+    assert sidecars() == [("en", "Big Buck Bunny (2008).en.srt")]
+    # Given a French subtitle file added and the English one removed, the film itself untouched
+    (library / MOVIE).with_suffix(".fr.forced.srt").write_text(media.subtitle.read_text())
+    (library / MOVIE).with_suffix(".en.srt").unlink()
+    before = items(session)[MOVIE]
+    kept = (before.id, before.media_id, before.video_codec)
+
+    scan = scan_root(session, admin, root)
+
+    # Then the film is not probed again, and its subtitle files are the ones now there
+    assert probes.paths == []
+    assert (scan.files_unchanged, scan.files_changed) == (6, 0)
+    assert sidecars() == [("fr", "Big Buck Bunny (2008).fr.forced.srt")]
+    after = items(session)[MOVIE]
+    assert (after.id, after.media_id, after.video_codec) == kept
+    embedded = session.exec(
+        select(LibraryStream.stream_type).where(
+            LibraryStream.library_item_id == after.id, col(LibraryStream.external_path).is_(None)
+        )
+    ).all()
+    assert sorted(embedded) == ["audio", "subtitle", "subtitle", "video"]  # the tracks inside the file stay
 
 
 def test_a_deleted_file_is_marked_missing_and_comes_back(
