@@ -29,6 +29,7 @@ from seen.services import downloads as downloads_service
 from seen.services.backlog import BACKLOG_STATUSES, BacklogEntryView
 from seen.services.download_states import ACTIVE
 from seen.services.errors import ServiceError
+from seen.services.player import playable_key
 from seen.services.progress import ContinueItem
 from seen.state import AuthState
 
@@ -40,7 +41,8 @@ def minutes_left(position_seconds: int, duration_seconds: int) -> str:
     return f"{left} min left" if left else "almost done"
 
 
-def continue_view(item: ContinueItem) -> dict[str, Any]:
+def continue_view(item: ContinueItem, player_hrefs: dict[str, str]) -> dict[str, Any]:
+    """A Continue Watching card: it opens the player when the library has the file, else the title's page."""
     episode = episode_label(item.season_number, item.episode_number)
     started = item.position_seconds > 0
     if episode:
@@ -48,9 +50,11 @@ def continue_view(item: ContinueItem) -> dict[str, Any]:
         caption = caption if started else f"Up next: {caption}"
     else:
         caption = ""
+    player_href = player_hrefs.get(playable_key(item.media.id, item.season_number, item.episode_number), "")
     return card_view(
         item.media,
-        href=item.href,
+        href=player_href or item.href,
+        playable=bool(player_href),
         caption=caption,
         percent=item.percent if started else 0,
         started=started,
@@ -81,7 +85,7 @@ def dashboard_view(found: dashboard_service.Dashboard) -> dict[str, Any]:
     """Every widget's rows as the components draw them."""
     counts = found.game_backlog.counts
     return {
-        "continue_watching": [continue_view(item) for item in found.continue_watching],
+        "continue_watching": [continue_view(item, found.continue_player_hrefs) for item in found.continue_watching],
         "watch_later": [card_view(card) for card in found.watch_later.items],
         "watch_later_total": found.watch_later.total,
         "backlog": [backlog_view(entry) for entry in found.game_backlog.items],
@@ -192,6 +196,10 @@ def _continue_card(item: rx.Var) -> rx.Component:
             rx.cond(
                 item["poster_url"],
                 rx.image(src=item["poster_url"], alt=item["title"], loading="lazy", class_name="seen-poster-img"),
+            ),
+            rx.cond(
+                item["playable"],
+                rx.box(rx.icon("play", size=18), class_name="seen-poster-play", title="Play from the library"),
             ),
             rx.cond(
                 item["started"],

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from seen.models.base import as_utc, utcnow
 from seen.models.tracking import WatchEvent
 from seen.models.users import User
-from seen.services import backlog, catalogue_views, downloads, progress, tracking, user_cache
+from seen.services import backlog, catalogue_views, downloads, player, progress, tracking, user_cache
 from seen.services.backlog import BacklogEntryView
 from seen.services.catalogue_views import MediaCard, cards_for
 from seen.services.downloads import ActiveDownloads
@@ -77,6 +77,9 @@ class Dashboard:
     recommendations: Unavailable
     upcoming_releases: Unavailable
     generated_at: str
+    # Read fresh too: Continue Watching entries the library has a file of → that file's player page
+    # (keys from `seen.services.player.playable_key`).
+    continue_player_hrefs: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 NOT_BUILT = {
@@ -149,7 +152,13 @@ def active_downloads(*, session: Session, user_id: uuid.UUID) -> ActiveDownloads
 
 
 def _with_downloads(widgets: Dashboard, session: Session, user_id: uuid.UUID) -> Dashboard:
-    return dataclasses.replace(widgets, active_downloads=active_downloads(session=session, user_id=user_id))
+    """The parts never cached: downloads move every second, and library files come and go with scans."""
+    wanted = [(item.media.id, item.season_number, item.episode_number) for item in widgets.continue_watching]
+    return dataclasses.replace(
+        widgets,
+        active_downloads=active_downloads(session=session, user_id=user_id),
+        continue_player_hrefs=player.player_hrefs(session=session, wanted=wanted),
+    )
 
 
 def build_dashboard(*, session: Session, user_id: uuid.UUID) -> Dashboard:

@@ -13,6 +13,7 @@ Next episode: the first present file of the same show after this one in (season,
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import or_, tuple_
@@ -114,7 +115,7 @@ def play_target(*, session: Session, user_id: uuid.UUID, media_id: int) -> PlayT
     the middle of (if its file is here), otherwise the first file after the last episode they watched,
     otherwise the first file of the show (regular seasons before specials)."""
     media = session.get(MediaItem, media_id)
-    files = _present_files(session, media_id) if media is not None else []
+    files = _present_files(session, [media_id]) if media is not None else []
     if media is None or not files:
         return None
     rows = session.exec(
@@ -156,13 +157,33 @@ def play_target(*, session: Session, user_id: uuid.UUID, media_id: int) -> PlayT
     return _episode_target(by_number[(following or regular)[0]], "Play")
 
 
-def _present_files(session: Session, media_id: int) -> list[LibraryItem]:
-    """The title's matched files on disk, best first: episode order, more lines, first part of a stack."""
+def playable_key(media_id: int, season_number: int | None, episode_number: int | None) -> str:
+    return f"{media_id}:{season_number or 0}:{episode_number or 0}"
+
+
+def player_hrefs(*, session: Session, wanted: Iterable[tuple[int, int | None, int | None]]) -> dict[str, str]:
+    """For each (film, None, None) or (show, season, episode) the library has a file of: its player page, keyed
+    by `playable_key`. One query for them all (Continue Watching links straight to the player)."""
+    keys = {playable_key(*entry) for entry in wanted}
+    media_ids = {entry[0] for entry in wanted} if keys else set()
+    if not media_ids:
+        return {}
+    found: dict[str, str] = {}
+    for item in _present_files(session, media_ids):
+        assert item.media_id is not None
+        key = playable_key(item.media_id, item.season_number, item.episode_number)
+        if key in keys and key not in found:
+            found[key] = player_href(item.id)
+    return found
+
+
+def _present_files(session: Session, media_ids: Iterable[int]) -> list[LibraryItem]:
+    """The titles' matched files on disk, best first: episode order, more lines, first part of a stack."""
     return list(
         session.exec(
             select(LibraryItem)
             .where(
-                LibraryItem.media_id == media_id,
+                col(LibraryItem.media_id).in_(list(media_ids)),
                 LibraryItem.match_state == "matched",
                 col(LibraryItem.missing_since).is_(None),
                 col(LibraryItem.video_codec) != "",

@@ -24,6 +24,7 @@ WIDGETS = {
     "recently_watched",
     "trending",
     "active_downloads",
+    "continue_player_hrefs",
     "recommendations",
     "upcoming_releases",
     "generated_at",
@@ -61,6 +62,7 @@ def test_the_dashboard_shows_the_callers_data_fresh_after_a_change(client: httpx
     assert body["watch_later"] == {"items": [], "total": 0}
     assert [card["title"] for card in body["trending"]] == ["Heat", "The Matrix"]
     assert body["active_downloads"] == {"items": [], "total": 0}
+    assert body["continue_player_hrefs"] == {}
     # When she adds a title and records a viewing over the API
     assert client.post("/api/v1/watch-later", json={"media_id": films[0]}, headers=ada).status_code == 201
     viewing = {"media_id": films[1], "watched_at": datetime.now(UTC).isoformat()}

@@ -242,6 +242,12 @@ def test_watching_a_show_in_the_browser(running_app: RunningApp, context: Browse
     expect(play).to_have_text(label)
     play.click()
     expect(page).to_have_url(running_app.url(f"/app/library/{target}/play"))
+    # And on the dashboard, Continue Watching opens that file in the player
+    page.goto(running_app.url("/app/dashboard"))
+    resume = page.get_by_test_id("continue-item").filter(has_text=SHOW)
+    expect(resume).to_have_attribute("href", f"/app/library/{target}/play")
+    resume.click()
+    expect(page).to_have_url(running_app.url(f"/app/library/{target}/play"))
     assert (errors.take(), failures) == ([], [])
 
     # And over REST, the first episode is in their history, the second one in progress

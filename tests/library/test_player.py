@@ -16,7 +16,7 @@ from seen.config import get_settings
 from seen.models.library import LibraryItem, LibraryRoot, LibraryStream
 from seen.models.users import User
 from seen.providers.models import ExternalIds, MediaSummary
-from seen.services import catalogue, player, progress, tracking
+from seen.services import catalogue, dashboard, player, progress, tracking
 from seen.services.errors import Forbidden, NotFound
 from tests.fakes.provider_server import ProviderFake
 from tests.library.conftest import Media
@@ -303,3 +303,29 @@ def test_play_on_a_title_page_starts_the_right_file(session: Session, viewer: Us
     # And another viewer starts from the beginning
     other = make_user(session, "other@example.com")
     assert player.play_target(session=session, user_id=other.id, media_id=show.id).label == "Play S01E02"
+
+
+def test_continue_watching_opens_the_player_when_the_file_is_here(
+    session: Session, viewer: User, folder, media: Media
+) -> None:
+    show = show_with_season(session, "Harbour Lights", season=1, episodes=3, year=2021)
+    here, elsewhere = film(session, "Blue Road", 2003), film(session, "Silent Empire", 2004)
+    assert show.id is not None and here.id is not None and elsewhere.id is not None
+    film_file = add_file(session, folder, media, "blue-road.mp4", media_id=here.id, duration=3600)
+    episode_file = add_file(session, folder, media, "hl-s01e02.mp4", media_id=show.id, season=1, episodes=(2,))
+    # Given three titles started, of which the library has the film and the show's episode 2
+    for media_id, season, episode in ((here.id, None, None), (elsewhere.id, None, None), (show.id, 1, 2)):
+        progress.record_progress(
+            session=session, user_id=viewer.id, media_id=media_id, position_seconds=300,
+            duration_seconds=3600, season_number=season, episode_number=episode,
+        )  # fmt: skip
+    session.commit()
+    # When the dashboard is read, Then those two link to their player pages, the other one to nothing
+    found = dashboard.dashboard(session=session, user_id=viewer.id)
+    assert {item.media.id for item in found.continue_watching} == {here.id, elsewhere.id, show.id}
+    assert found.continue_player_hrefs == {
+        player.playable_key(here.id, None, None): f"/app/library/{film_file.id}/play",
+        player.playable_key(show.id, 1, 2): f"/app/library/{episode_file.id}/play",
+    }
+    # And the file of another episode does not stand in for the one in progress
+    assert player.player_hrefs(session=session, wanted=[(show.id, 1, 3)]) == {}
