@@ -4,6 +4,9 @@ A card is a dict shaped like `seen.services.catalogue_views.MediaCard` (`datacla
 title, year, release_date, vote_average, poster_url, href. Posters load lazily over a placeholder that
 shows the title, so a slow or missing image never leaves a hole.
 
+A title the household's library has a file of says "In library" on its poster (`LibraryIdsState`, read once
+per page like the bookmarks below).
+
 Movies and shows carry a watch later bookmark over the poster (on hover, always on touch screens and while
 the title is on the list). It reads the viewer's watch later ids, loaded once per page by
 `WatchLaterIdsState`, so a card costs no query of its own. The bookmark sits beside the card's link, not in
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from seen.pages.tracking_state import WatchLaterIdsState
+from seen.pages.tracking_state import LibraryIdsState, WatchLaterIdsState
 
 TYPE_LABELS = {"movie": "Movie", "show": "Show", "game": "Game"}
 
@@ -22,6 +25,16 @@ TYPE_LABELS = {"movie": "Movie", "show": "Show", "game": "Game"}
 def _poster(item: rx.Var) -> rx.Component:
     return rx.box(
         rx.box(rx.text(item["title"], class_name="seen-poster-fallback-title"), class_name="seen-poster-fallback"),
+        rx.cond(
+            LibraryIdsState.ids.contains(item["id"]),
+            rx.box(
+                rx.icon("hard-drive", size=12),
+                "In library",
+                class_name="seen-in-library",
+                data_testid="card-in-library",
+            ),
+            rx.fragment(),
+        ),
         rx.cond(
             item["poster_url"],
             rx.image(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from seen.components.shell import app_shell
-from seen.pages.tracking_state import WatchLaterIdsState
+from seen.pages.tracking_state import LibraryIdsState, WatchLaterIdsState
 from seen.state import AuthState
 
 PageBody = Callable[[], rx.Component]
@@ -20,8 +20,8 @@ def app_page(
 
     def register(body: PageBody) -> PageBody:
         guard = AuthState.require_admin if admin else AuthState.require_login
-        # The watch later ids come once per page, for the bookmark on every card the page shows.
-        events = [guard, WatchLaterIdsState.load, *(on_load or [])]
+        # The watch later and library ids come once per page, for the marks on every card the page shows.
+        events = [guard, WatchLaterIdsState.load, LibraryIdsState.load, *(on_load or [])]
         rx.page(route=route, title=f"{title} · /seen/", on_load=events)(lambda: app_shell(body()))
         return body
 

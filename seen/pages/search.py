@@ -18,6 +18,7 @@ from seen.components.empty import empty_state, page_header
 from seen.components.page import app_page
 from seen.components.shell import ShellState
 from seen.db import session_scope
+from seen.pages.tracking_state import LibraryIdsState
 from seen.services import app_settings, catalogue_sync, catalogue_views, search
 from seen.services.errors import ServiceError
 from seen.state import AuthState
@@ -138,6 +139,16 @@ def _result(item: rx.Var) -> rx.Component:
                     color_scheme=rx.match(item["type"], ("game", "violet"), ("person", "gray"), "cyan"),
                 ),
                 rx.cond(item["year"], rx.text(item["year"].to(str), size="1", color="var(--seen-muted)")),
+                rx.cond(
+                    (item["type"] != "person") & LibraryIdsState.ids.contains(item["id"]),
+                    rx.badge(
+                        rx.icon("hard-drive", size=11),
+                        "In library",
+                        variant="outline",
+                        size="1",
+                        data_testid="result-in-library",
+                    ),
+                ),
                 spacing="2",
                 align="center",
             ),

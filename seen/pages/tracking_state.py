@@ -24,7 +24,7 @@ from seen.components.catalogue import ANY
 from seen.db import session_scope
 from seen.models.base import as_utc
 from seen.pages.detail_state import format_date, route_id
-from seen.services import catalogue_views, progress, tracking
+from seen.services import catalogue_views, library_scan, progress, tracking
 
 try:  # TEMP until H2 lands
     from seen.services import backlog, collections
@@ -106,6 +106,20 @@ def _user(auth: AuthState) -> uuid.UUID | None:
         return uuid.UUID(auth.user_id) if auth.user_id else None
     except ValueError:
         return None
+
+
+class LibraryIdsState(rx.State):
+    """The titles the household's library has a file of, read once per page so each card can say so."""
+
+    ids: list[int] = []
+
+    @rx.event
+    async def load(self):
+        if _user(await self.get_state(AuthState)) is None:
+            self.ids = []
+            return
+        with session_scope() as session:
+            self.ids = sorted(library_scan.in_library(session))
 
 
 class WatchLaterIdsState(rx.State):

@@ -266,20 +266,16 @@ def _enqueue_scan(scan_id: str) -> None:
         log.warning("could not enqueue a library scan", exc_info=True, extra={"scan_id": scan_id})
 
 
-def in_library(session: Session, media_ids: Iterable[int]) -> set[int]:
-    """Which of these catalogue titles have at least one matched file present on disk."""
-    wanted = list(set(media_ids))
-    if not wanted:
-        return set()
-    rows = session.exec(
-        select(LibraryItem.media_id)
-        .where(
-            col(LibraryItem.media_id).in_(wanted),
-            LibraryItem.match_state == "matched",
-            col(LibraryItem.missing_since).is_(None),
-        )
-        .distinct()
-    )
+def in_library(session: Session, media_ids: Iterable[int] | None = None) -> set[int]:
+    """Which catalogue titles (of these, or all when None) have at least one matched file present on disk:
+    the one rule of a title being "in the library"."""
+    conditions = [LibraryItem.match_state == "matched", col(LibraryItem.missing_since).is_(None)]
+    if media_ids is not None:
+        wanted = list(set(media_ids))
+        if not wanted:
+            return set()
+        conditions.append(col(LibraryItem.media_id).in_(wanted))
+    rows = session.exec(select(LibraryItem.media_id).where(*conditions).distinct())
     return {media_id for media_id in rows if media_id is not None}
 
 

@@ -135,8 +135,12 @@ def ready(page: Page) -> None:
     wait_for(page, "!!v.dataset.source && v.readyState >= 1")
 
 
-def test_watching_a_show_in_the_browser(running_app: RunningApp, context: BrowserContext, show_folder: Path) -> None:
-    ids = _library_of(running_app, show_folder, context.new_page())
+def test_watching_a_show_in_the_browser(
+    running_app: RunningApp, browser: Browser, context: BrowserContext, show_folder: Path
+) -> None:
+    admin_context = browser.new_context()
+    ids = _library_of(running_app, show_folder, admin_context.new_page())
+    admin_context.close()
     first, second = (ids[EPISODES[number][0]] for number in (1, 2))
     page = context.new_page()
     errors = PageErrors(page)
@@ -242,6 +246,10 @@ def test_watching_a_show_in_the_browser(running_app: RunningApp, context: Browse
     expect(play).to_have_text(label)
     play.click()
     expect(page).to_have_url(running_app.url(f"/app/library/{target}/play"))
+    # And wherever the show's card shows up, it says the library has it
+    page.goto(running_app.url("/app/search?q=Game%20of%20Thrones"))
+    result = page.get_by_test_id("search-result").filter(has_text=SHOW).first
+    expect(result.get_by_test_id("result-in-library")).to_have_text("In library")
     # And on the dashboard, Continue Watching opens that file in the player
     page.goto(running_app.url("/app/dashboard"))
     resume = page.get_by_test_id("continue-item").filter(has_text=SHOW)

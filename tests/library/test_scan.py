@@ -204,6 +204,8 @@ def test_a_first_scan_indexes_probes_and_matches_every_video(
     assert session.get(LibraryRoot, root.id).last_scanned_at is not None
     wanted = {catalogue["movie"].id, catalogue["show"].id, 999_999}
     assert library_scan.in_library(session, wanted) == {catalogue["movie"].id, catalogue["show"].id}
+    assert library_scan.in_library(session) == {catalogue["movie"].id, catalogue["show"].id}
+    assert library_scan.in_library(session, []) == set()
 
 
 # --- Rescans ----------------------------------------------------------------------------------------------
