@@ -113,7 +113,7 @@ class MediaProbe:
         return not self.error
 
 
-def probe(path: str | os.PathLike[str], *, sibling_names: Iterable[str] | None = None) -> MediaProbe:
+def probe(path: str | os.PathLike[str], *, sibling_names: Iterable[str] | FolderSubtitles | None = None) -> MediaProbe:
     """Read a video file's streams. `sibling_names` (the names in its folder) spares a listing per file when
     the caller walked the folder already; without it the folder is listed to find sidecar subtitles."""
     file_path = Path(path)
@@ -191,23 +191,40 @@ def _stream(track: Any, position: int) -> ProbeStream:
     )
 
 
-def sidecar_streams(file_path: Path, sibling_names: Iterable[str] | None) -> list[ProbeStream]:
+class FolderSubtitles:
+    """A folder's subtitle files by the video stem they may belong to ("Movie.en.forced.srt" under "Movie" and
+    "Movie.en" and "Movie.en.forced"). Built once per folder, so finding a video's sidecars is a lookup rather
+    than a pass over every name: a flat folder of thousands of episodes would make that quadratic."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.by_stem: dict[str, list[str]] = {}
+        for name in sorted(names):
+            extension = name.rpartition(".")[2].lower()
+            if "." not in name or extension not in SIDECAR_SUBTITLE_FORMATS:
+                continue
+            position = name.find(".")
+            while position != -1:
+                self.by_stem.setdefault(name[:position], []).append(name)
+                position = name.find(".", position + 1)
+
+    def of(self, stem: str) -> list[str]:
+        return self.by_stem.get(stem, [])
+
+
+def sidecar_streams(file_path: Path, sibling_names: Iterable[str] | FolderSubtitles | None) -> list[ProbeStream]:
     """The subtitle files beside a video (`Movie.en.forced.srt` beside `Movie.mkv`), from its folder's names."""
     if sibling_names is None:
         try:
             sibling_names = [entry.name for entry in os.scandir(file_path.parent)]
         except OSError:
             return []
+    folder = sibling_names if isinstance(sibling_names, FolderSubtitles) else FolderSubtitles(sibling_names)
     stem = file_path.stem
     found: list[ProbeStream] = []
-    for name in sorted(sibling_names):
-        if not name.startswith(stem + "."):
-            continue
+    for name in folder.of(stem):
         # "Movie.eng.forced.srt" → tags ["eng", "forced"], format "srt"
         *tags, extension = name[len(stem) + 1 :].split(".")
         extension = extension.lower()
-        if extension not in SIDECAR_SUBTITLE_FORMATS:
-            continue
         flags = {_SIDECAR_FLAGS[tag.lower()] for tag in tags if tag.lower() in _SIDECAR_FLAGS}
         language = next(
             (code for tag in tags if tag.lower() not in _SIDECAR_FLAGS and (code := _language(tag, strict=True))), ""
