@@ -61,6 +61,7 @@ _T = TypeVar("_T")
 SCAN_ACTOR = "library.scan"
 # Files handled between two commits: each commit shows progress and keeps the transaction short.
 PROGRESS_EVERY = 25
+PROGRESS_SECONDS = 0.5
 # A running scan that has not committed progress for this long died with its worker: it no longer holds
 # its roots.
 STALE_AFTER = timedelta(minutes=15)
@@ -354,7 +355,7 @@ class _ScanRun:
         self.progress = progress
         self.scan = scan
         self.batch_size = max(1, batch_size)
-        self.started = time.monotonic()
+        self.started = self.last_commit = time.monotonic()
         self.source_job: DownloadJob | None = None
         self.stored_sidecars: dict[uuid.UUID, set[str]] = {}
 
@@ -383,7 +384,11 @@ class _ScanRun:
             for file, item, kind, analysis in plans:
                 self._apply(file, item, kind, analysis, known)
             scan.files_done += len(batch)
-            self._commit_progress()
+            # Batches of unchanged files write nothing: their counters wait for the next commit, at most
+            # PROGRESS_SECONDS away (a commit per 25 files was a fifth of a 10,000-file rescan).
+            wrote = any(kind != "unchanged" or analysis is not None for _, _, kind, analysis in plans)
+            if wrote or time.monotonic() - self.last_commit >= PROGRESS_SECONDS:
+                self._commit_progress()
         now = utcnow()
         for item in unseen.values():
             if item.id in moves.taken:
@@ -799,6 +804,7 @@ class _ScanRun:
         self.scan.files_per_second = self._rate()
         self.scan.updated_at = utcnow()
         self.session.commit()
+        self.last_commit = time.monotonic()
         if self.progress is not None:
             self.progress(self.scan)
 
