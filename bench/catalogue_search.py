@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from bench import procs
 from bench.common import ROOT, scratch_dir
+from seen.services.catalogue_bulk import blank_columns
 
 NAME = "catalogue_search"
 CSV_PATH = ROOT.parent / "shared" / "bench" / "ggplot2movies_movies.csv"
@@ -174,14 +175,7 @@ def _rows(films: list[Film]) -> Iterator[list[dict[str, Any]]]:
                 "popularity": float(film.votes),
                 "vote_average": film.rating,
                 "vote_count": film.votes,
-                "networks": [],
-                "franchises": [],
-                "companies": [],
-                "screenshots": [],
-                "raw": {},
-                "summary_synced_at": now,
-                "created_at": now,
-                "updated_at": now,
+                **blank_columns(now),
             }
         )
         if len(batch) == BATCH:

@@ -28,6 +28,7 @@ from sqlmodel import Session
 from bench.catalogue_reads import DEFAULT_BENCH_REDIS, _stats, _timed
 from bench.catalogue_search import DEFAULT_PG_URL, ensure_postgres_database
 from bench.common import in_process_env
+from seen.services.catalogue_bulk import blank_columns
 
 NAME = "tracking_reads"
 GOAL_DASHBOARD_P95_MS = 50.0
@@ -67,14 +68,7 @@ def _catalogue(engine: Engine, rng: random.Random) -> dict[str, list[int]]:
             "popularity": rng.random() * 100,
             "vote_average": round(rng.random() * 10, 1),
             "poster_path": f"/p{number}.jpg",
-            "networks": [],
-            "franchises": [],
-            "companies": [],
-            "screenshots": [],
-            "raw": {},
-            "summary_synced_at": now,
-            "created_at": now,
-            "updated_at": now,
+            **blank_columns(now),
         }
 
     counts = {"movie": MOVIES, "show": SHOWS, "game": GAMES}

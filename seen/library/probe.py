@@ -17,6 +17,10 @@ from typing import Any
 import babelfish
 from pymediainfo import MediaInfo
 
+# MediaInfo reads headers only: a Matroska or MP4 file then takes ~4 ms instead of ~100-180 ms at its default
+# speed (which reads tens of MB of a big file) and says the same about its container, codecs, duration and
+# tracks. A file whose headers lack a video track or a duration is read again at the default speed.
+QUICK_PARSE_SPEED = 0.0
 # Subtitle files a player (or ffmpeg, converting them) can use, by extension.
 SIDECAR_SUBTITLE_FORMATS = frozenset({"srt", "ass", "ssa", "vtt", "sub", "sup", "smi"})
 
@@ -121,7 +125,9 @@ def probe(path: str | os.PathLike[str], *, sibling_names: Iterable[str] | Folder
         size = file_path.stat().st_size
         if size == 0:
             return MediaProbe(path=str(file_path), error="empty file (0 bytes)")
-        info = MediaInfo.parse(file_path)
+        info = MediaInfo.parse(file_path, parse_speed=QUICK_PARSE_SPEED)
+        if not _has_video_and_duration(info):
+            info = MediaInfo.parse(file_path)  # what the headers did not say, a full parse may
     except OSError as error:
         return MediaProbe(path=str(file_path), error=f"unreadable: {error.strerror or error}")
     except Exception as error:  # MediaInfo's own failures; a scan must go on
@@ -189,6 +195,11 @@ def _stream(track: Any, position: int) -> ProbeStream:
         is_default=track.default == "Yes",
         is_forced=track.forced == "Yes",
     )
+
+
+def _has_video_and_duration(info: MediaInfo) -> bool:
+    general = info.general_tracks[0] if info.general_tracks else None
+    return bool(info.video_tracks) and general is not None and _number(general.duration) > 0
 
 
 class FolderSubtitles:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
@@ -28,6 +29,20 @@ class NewTitle:
     addon_slug: Callable[[records.MediaSummary], str]
 
 
+def blank_columns(now: datetime) -> dict[str, Any]:
+    """The columns of a bulk-inserted `media_items` row with nothing to say yet: empty lists, no payload, times."""
+    return {
+        "networks": [],
+        "franchises": [],
+        "companies": [],
+        "screenshots": [],
+        "raw": {},
+        "summary_synced_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 def _media_row(summary: records.MediaSummary, details: records.MediaDetails | None, now) -> dict[str, Any]:
     row: dict[str, Any] = {
         "kind": summary.kind,
@@ -44,15 +59,8 @@ def _media_row(summary: records.MediaSummary, details: records.MediaDetails | No
         "vote_average": summary.vote_average,
         "vote_count": summary.vote_count,
         "original_language": summary.original_language,
-        "networks": [],
-        "franchises": [],
-        "companies": [],
-        "screenshots": [],
-        "raw": {},
-        "summary_synced_at": now,
+        **blank_columns(now),
         "details_synced_at": None,
-        "created_at": now,
-        "updated_at": now,
         "tagline": None,
         "status": None,
         "runtime": None,

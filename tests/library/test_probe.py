@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,9 @@ import pytest
 from seen.library import probe
 from seen.library.probe import resolution_label
 from tests.library.conftest import Media
+
+# The module (the package's `probe` is its function of the same name).
+probe_module = importlib.import_module("seen.library.probe")
 
 
 def tracks(result, stream_type: str) -> list:
@@ -165,3 +169,26 @@ def test_an_audio_only_file_is_not_a_video(tmp_path: Path, media: Media) -> None
 )
 def test_resolution_labels(width: int, height: int, label: str) -> None:
     assert resolution_label(width, height) == label
+
+
+def test_headers_are_read_first_and_the_whole_file_only_when_they_say_too_little(
+    media: Media, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    speeds: list[float | None] = []
+    parse = probe_module.MediaInfo.parse
+
+    def counted(path, **options):
+        speeds.append(options.get("parse_speed"))
+        return parse(path, **options)
+
+    monkeypatch.setattr(probe_module.MediaInfo, "parse", counted)
+    # A Matroska file: its headers say it all, one quick read
+    found = probe_module.probe(media.mkv)
+    assert found.ok and found.video_codec == "h264" and found.duration_seconds == 2
+    assert speeds == [probe_module.QUICK_PARSE_SPEED]
+    # Something that is no video: read again at MediaInfo's default speed before giving up
+    speeds.clear()
+    junk = tmp_path / "junk.mkv"
+    junk.write_bytes(b"\x00" * 100_000)
+    assert not probe_module.probe(junk).ok
+    assert speeds == [probe_module.QUICK_PARSE_SPEED, None]
