@@ -1,7 +1,7 @@
 """Run every benchmark (or those named on the command line) and write bench/results/<name>.json.
 
 Usage: python -m bench.run [startup] [api_throughput] [catalogue_search] [catalogue_reads] [tracking_reads]
-       [letterboxd_import] [downloads] [naming] [streaming]
+       [letterboxd_import] [downloads] [naming] [streaming] [library_scan]
 Exit status: 0 all fine, 1 a benchmark failed, 2 wrk is missing and cannot be installed.
 """
 
@@ -21,6 +21,7 @@ from bench import (
     catalogue_search,
     downloads,
     letterboxd_import,
+    library_scan,
     naming,
     startup,
     streaming,
@@ -41,6 +42,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     downloads.NAME: (downloads.run, downloads.summary),
     naming.NAME: (naming.run, naming.summary),
     streaming.NAME: (streaming.run, streaming.summary),
+    library_scan.NAME: (library_scan.run, library_scan.summary),
 }
 
 
