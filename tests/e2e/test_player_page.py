@@ -32,7 +32,7 @@ EPISODES = {
     2: ("Game of Thrones - S01E02.mp4", "The road north", "La route du nord"),
 }
 HEVC_EPISODE = "Game of Thrones - S01E03.mkv"
-VIEWER = ("Pia Player", "pia@example.com", "plays along 123")
+VIEWER = ("Vic Viewer", "vic.viewer@example.com", "plays along 123")  # an address no other e2e test uses
 
 
 def _ffmpeg(*arguments: str) -> None:
