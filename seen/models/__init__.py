@@ -1,5 +1,6 @@
 """SQLModel tables by domain. Importing this package registers every table on SQLModel.metadata."""
 
+from seen.models.calendar import CalendarFeed
 from seen.models.downloads import DownloadEvent, DownloadFile, DownloadJob
 from seen.models.library import LibraryItem, LibraryRoot, LibraryScan, LibraryStream
 from seen.models.media import (
@@ -18,6 +19,8 @@ from seen.models.media import (
     ShowSeason,
     SyncLogEntry,
 )
+from seen.models.notifications import Notification, NotificationSettings
+from seen.models.recommendations import RecommendationEntry, RecommendationVote
 from seen.models.system import AppSetting, JobRun
 from seen.models.tracking import (
     Collection,
@@ -35,6 +38,7 @@ from seen.models.users import AuthSession, User
 __all__ = [
     "AppSetting",
     "AuthSession",
+    "CalendarFeed",
     "Collection",
     "CollectionItem",
     "DiscoverEntry",
@@ -57,10 +61,14 @@ __all__ = [
     "MediaPlatform",
     "MediaRelation",
     "MediaReleaseDate",
+    "Notification",
+    "NotificationSettings",
     "Person",
     "Platform",
     "PlaybackProgress",
     "Rating",
+    "RecommendationEntry",
+    "RecommendationVote",
     "ShowEpisode",
     "ShowSeason",
     "SyncLogEntry",

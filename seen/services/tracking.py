@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from seen.models import media as catalogue_tables
 from seen.models.base import as_utc, utcnow
 from seen.models.tracking import (
+    Collection,
     CollectionItem,
     Favourite,
     GameBacklogEntry,
@@ -50,6 +51,27 @@ def tracked_media_ids():
         select(PlaybackProgress.media_id),
         select(CollectionItem.media_id),
         select(GameBacklogEntry.media_id),
+    )
+
+
+def followed_media_ids(user_id: uuid.UUID):
+    """The titles one user follows, as a query of media ids: what the calendar's "tracked only" filter, the
+    release notifications and the recommendations' "already known" rule all mean by a user's titles.
+
+    Watch later, anything watched or in progress, favourites, titles in their collections, and games in
+    their backlog unless dropped. A rating alone does not follow a title (it comes with a viewing anyway,
+    and a one-star rating is no wish to hear more)."""
+    return union(
+        select(WatchLaterItem.media_id).where(WatchLaterItem.user_id == user_id),
+        select(WatchEvent.media_id).where(WatchEvent.user_id == user_id),
+        select(Favourite.media_id).where(Favourite.user_id == user_id),
+        select(PlaybackProgress.media_id).where(PlaybackProgress.user_id == user_id),
+        select(CollectionItem.media_id)
+        .join(Collection, col(Collection.id) == col(CollectionItem.collection_id))
+        .where(Collection.user_id == user_id),
+        select(GameBacklogEntry.media_id).where(
+            GameBacklogEntry.user_id == user_id, col(GameBacklogEntry.status) != "dropped"
+        ),
     )
 
 
