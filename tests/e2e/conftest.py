@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 
 from tests.conftest import IN_CI, PG_URL, REDIS_URL, skip_or_fail
 from tests.servers import free_port
@@ -39,6 +39,8 @@ CHROMIUM_ARGS = [
 ARTIFACTS = PROJECT / "tests" / ".artifacts"
 SCREENSHOTS = PROJECT / "docs" / "screenshots"
 START_TIMEOUT = 420
+# How long an action (click, fill, navigation) may wait: a busy CI machine can be slow to first paint.
+TIMEOUT = 30_000
 # Assertions wait as long as actions do: the first load of a page can be slow on a busy CI machine.
 expect.set_options(timeout=30_000)
 
@@ -180,6 +182,16 @@ def browser() -> Iterator[Browser]:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def context(browser: Browser, request: pytest.FixtureRequest) -> Iterator[BrowserContext]:
+    """A fresh desktop browser context per test; a module may set VIEWPORT_HEIGHT for a taller window."""
+    height = getattr(request.module, "VIEWPORT_HEIGHT", 900)
+    created = browser.new_context(viewport={"width": 1440, "height": height})
+    created.set_default_timeout(TIMEOUT)
+    yield created
+    created.close()
 
 
 class PageErrors:

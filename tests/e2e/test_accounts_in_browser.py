@@ -6,14 +6,13 @@ The tests run in file order and share one server per backend: the first register
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from seen.components.shell import ADMIN_ITEM, NAV_SECTIONS, SETTINGS_ITEM
-from tests.e2e.conftest import PageErrors, RunningApp, save_screenshot
+from tests.e2e.conftest import TIMEOUT, PageErrors, RunningApp, save_screenshot
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -21,15 +20,6 @@ pytestmark = pytest.mark.e2e
 ADMIN = ("Ada Admin", "ada@example.com", "correct horse 1")
 MEMBER = ("Bob Member", "bob@example.com", "battery staple 2")
 APP_ROUTES = [item for _, items in NAV_SECTIONS for item in items] + [SETTINGS_ITEM, ADMIN_ITEM]
-TIMEOUT = 30_000
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    created = browser.new_context(viewport={"width": 1440, "height": 900})
-    created.set_default_timeout(TIMEOUT)
-    yield created
-    created.close()
 
 
 def _path(page: Page) -> str:

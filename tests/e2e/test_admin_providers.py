@@ -8,25 +8,20 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import PageErrors, RunningApp, save_screenshot, sign_in
-from tests.e2e.test_accounts_in_browser import ADMIN, TIMEOUT, expect_heading
+from tests.e2e.test_accounts_in_browser import ADMIN, expect_heading
 
 pytestmark = pytest.mark.e2e
 
 WRONG_KEY = "not-the-real-key-9876"
 
 
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    created = browser.new_context(viewport={"width": 1440, "height": 1000})
-    created.set_default_timeout(TIMEOUT)
-    yield created
-    created.close()
+# A taller window than the default context's: the whole page fits without scrolling.
+VIEWPORT_HEIGHT = 1000
 
 
 def admin_page(context: BrowserContext, app: RunningApp) -> tuple[Page, PageErrors]:

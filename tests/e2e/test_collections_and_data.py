@@ -12,27 +12,17 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import PageErrors, RunningApp, expect_titles, save_screenshot
+from tests.e2e.conftest import TIMEOUT, PageErrors, RunningApp, expect_titles, save_screenshot
 from tests.e2e.test_detail_pages import FAKE_GAME, find_title
 from tests.e2e.test_tracking_pages import person
 
 pytestmark = pytest.mark.e2e
 
-TIMEOUT = 30_000
 UNKNOWN_FILM = ("A Film Nobody Ever Made", "1901")
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    created = browser.new_context(viewport={"width": 1440, "height": 900})
-    created.set_default_timeout(TIMEOUT)
-    yield created
-    created.close()
 
 
 def letterboxd_zip(films: list[tuple[str, str]]) -> bytes:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import PageErrors, RunningApp, save_screenshot, sign_in
-from tests.e2e.test_accounts_in_browser import ADMIN, TIMEOUT
+from tests.e2e.test_accounts_in_browser import ADMIN
 
 pytestmark = pytest.mark.e2e
 
@@ -23,14 +22,6 @@ pytestmark = pytest.mark.e2e
 FAKE_MOVIE = "The Matrix"
 FAKE_SHOW = "Game of Thrones"
 FAKE_GAME = "The Witcher 3: Wild Hunt"
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    created = browser.new_context(viewport={"width": 1440, "height": 900})
-    created.set_default_timeout(TIMEOUT)
-    yield created
-    created.close()
 
 
 def signed_in(context: BrowserContext, app: RunningApp) -> tuple[Page, PageErrors]:

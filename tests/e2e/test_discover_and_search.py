@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from tests.e2e.conftest import PageErrors, RunningApp, save_screenshot, sign_in
+from tests.e2e.conftest import TIMEOUT, PageErrors, RunningApp, save_screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
 USER = ("Dana Discover", "dana@example.com", "popcorn and dice 7")
-TIMEOUT = 30_000
 SYNC_TIMEOUT_S = 150
 DETAIL_URL = re.compile(r"/app/(movies|shows|games|people)/\d+/?$")
 # Per run: text typed in the top bar (a prefix), a typo'd query for the results page and the title it finds.
@@ -31,14 +29,6 @@ QUERIES = {
 }
 HOSTILE = "'; DROP TABLE media_items; --"
 EMOJI = "🎬🍿" * 150  # 300 emoji
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    created = browser.new_context(viewport={"width": 1440, "height": 900})
-    created.set_default_timeout(TIMEOUT)
-    yield created
-    created.close()
 
 
 @pytest.fixture

@@ -8,32 +8,22 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.downloads.swarm import make_torrent, serve_files, write_payload
 from tests.e2e.conftest import PageErrors, RunningApp, save_screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
-TIMEOUT = 30_000
 FINISH_TIMEOUT = 120_000
 PASSWORD = "fetch it all 42"
 SIZE = 6 * 1024 * 1024
 # Slow enough to watch (about 10 s per connection at this rate), fast again once the test lets it finish.
 SLOW_RATE = 600 * 1024
 CRAWL_RATE = 4 * 1024
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    created = browser.new_context(viewport={"width": 1440, "height": 900})
-    created.set_default_timeout(TIMEOUT)
-    yield created
-    created.close()
 
 
 def row(page: Page, title: str) -> Locator:

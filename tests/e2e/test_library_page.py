@@ -10,15 +10,14 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.conftest import skip_or_fail
-from tests.e2e.conftest import PageErrors, RunningApp, save_screenshot, sign_in
-from tests.e2e.test_accounts_in_browser import ADMIN, TIMEOUT
+from tests.e2e.conftest import TIMEOUT, PageErrors, RunningApp, save_screenshot, sign_in
+from tests.e2e.test_accounts_in_browser import ADMIN
 
 pytestmark = pytest.mark.e2e
 
@@ -30,12 +29,8 @@ UNMATCHED_FILE = "qzxv blorptangle 7731.mp4"
 MEMBER = ("Mia Member", "mia@example.com", "read only 12345")
 
 
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    created = browser.new_context(viewport={"width": 1440, "height": 1000})
-    created.set_default_timeout(TIMEOUT)
-    yield created
-    created.close()
+# A taller window than the default context's: the whole page fits without scrolling.
+VIEWPORT_HEIGHT = 1000
 
 
 @pytest.fixture

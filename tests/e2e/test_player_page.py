@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -18,7 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
 
 from tests.conftest import skip_or_fail
 from tests.e2e.conftest import PageErrors, RunningApp, save_screenshot, sign_in
-from tests.e2e.test_accounts_in_browser import ADMIN, TIMEOUT
+from tests.e2e.test_accounts_in_browser import ADMIN
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -70,12 +69,8 @@ def show_folder(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    created = browser.new_context(viewport={"width": 1440, "height": 1000})
-    created.set_default_timeout(TIMEOUT)
-    yield created
-    created.close()
+# A taller window than the default context's: the whole page fits without scrolling.
+VIEWPORT_HEIGHT = 1000
 
 
 def _admin_token(app: RunningApp) -> dict[str, str]:

@@ -9,27 +9,17 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import PageErrors, RunningApp, save_screenshot, sign_in
-from tests.e2e.test_accounts_in_browser import TIMEOUT
+from tests.e2e.conftest import TIMEOUT, PageErrors, RunningApp, save_screenshot, sign_in
 from tests.e2e.test_detail_pages import FAKE_GAME, FAKE_MOVIE, FAKE_SHOW, api, find_title, title_heading
 
 pytestmark = pytest.mark.e2e
 
 TRACKER = ("Tess Tracker", "tess@example.com", "moon river 7")
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    created = browser.new_context(viewport={"width": 1440, "height": 900})
-    created.set_default_timeout(TIMEOUT)
-    yield created
-    created.close()
 
 
 def signed_in(context: BrowserContext, app: RunningApp) -> tuple[Page, PageErrors]:

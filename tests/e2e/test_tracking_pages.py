@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -17,22 +16,13 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import PageErrors, RunningApp, expect_titles, save_screenshot, sign_in
+from tests.e2e.conftest import TIMEOUT, PageErrors, RunningApp, expect_titles, save_screenshot, sign_in
 from tests.e2e.test_detail_pages import FAKE_SHOW, find_title
 
 pytestmark = pytest.mark.e2e
 
-TIMEOUT = 30_000
 CATALOGUE_WAIT_S = 150
 PASSWORD = "tracked and traced 9"
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    created = browser.new_context(viewport={"width": 1440, "height": 900})
-    created.set_default_timeout(TIMEOUT)
-    yield created
-    created.close()
 
 
 class Api:
