@@ -48,7 +48,7 @@ from seen.downloads.engine import (
 )
 from seen.models.base import as_utc, utcnow
 from seen.models.downloads import DownloadEvent, DownloadFile, DownloadJob
-from seen.services import job_runs, library_scan
+from seen.services import job_runs, library_scan, notifications
 from seen.services.download_states import IN_ENGINE, MAX_RETRIES, WAITING, check_move
 from seen.services.errors import InvalidInput
 
@@ -201,6 +201,7 @@ class _Pass:
             self.session.rollback()
             return False
         self.session.add_all([*job.events, *job.files])
+        notifications.download_changed(session=self.session, job=job.row, previous=job.read_status)
         self.session.commit()
         if job.row.status in ("completed", "failed") and job.read_status != job.row.status:
             self.report.finished += 1

@@ -52,6 +52,7 @@ from seen.models.library import (
 from seen.models.users import Role, User
 from seen.naming import ParsedName, parse_name
 from seen.naming.parse import VIDEO_EXTENSIONS
+from seen.services import notifications
 from seen.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from seen.services.library_match import MatchResult, match_file
 
@@ -400,6 +401,7 @@ class _ScanRun:
             root.last_scanned_at = now
         scan.files_per_second = self._rate()
         _finish(scan, "completed")
+        notifications.unmatched_files_found(session=self.session, scan=scan)
         self.session.commit()
         log.info(
             "library scan completed",
