@@ -35,6 +35,9 @@ SCHEDULES = (
     Schedule("catalogue.sync_genres", IntervalTrigger(days=1)),
     Schedule("catalogue.refresh_stale", IntervalTrigger(weeks=1)),
     Schedule("catalogue.cleanup_sync_log", IntervalTrigger(days=30)),
+    # Release notifications and daily digests: idempotent, so hourly is only how soon news arrives.
+    Schedule("notifications.releases", IntervalTrigger(hours=1)),
+    Schedule("notifications.digest", IntervalTrigger(hours=1)),
     # Polls running downloads and starts waiting ones; the interval is the setting's when the process starts.
     Schedule("downloads.tick", IntervalTrigger(seconds=get_settings().download_poll_interval_seconds)),
 )

@@ -1,0 +1,34 @@
+"""Notification actors: releases of what users follow, and the daily digests, each hourly.
+
+Both are idempotent (dedupe keys, one digest a day per user) and hold `job_runs.exclusive` for their run.
+"""
+
+from __future__ import annotations
+
+import dramatiq
+
+from seen.db import session_scope
+from seen.models.base import utcnow
+from seen.services import notifications
+from workers import broker as _broker  # noqa: F401  (installs the broker before actors are declared)
+from workers.catalogue import _scheduled
+
+
+def _releases() -> list[str]:
+    with session_scope() as session:
+        return notifications.release_notifications(session=session, today=utcnow().date()).lines()
+
+
+def _digests() -> str:
+    with session_scope() as session:
+        return f"sent {notifications.send_digests(session=session, now=utcnow())} digests"
+
+
+@dramatiq.actor(actor_name="notifications.releases", queue_name="notifications", max_retries=0)
+def releases() -> None:
+    _scheduled("notifications.releases", _releases)
+
+
+@dramatiq.actor(actor_name="notifications.digest", queue_name="notifications", max_retries=0)
+def digest() -> None:
+    _scheduled("notifications.digest", _digests)
