@@ -17,6 +17,7 @@ from seen.api import (
     imports,
     library,
     library_stream,
+    notifications,
     progress,
     tracking,
     webhooks,
@@ -51,6 +52,7 @@ def create_api() -> FastAPI:
         downloads,
         library,
         library_stream,
+        notifications,
     ):
         v1.include_router(module.router)
     v1.include_router(library.admin_router)
