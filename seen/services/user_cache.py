@@ -11,22 +11,30 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 import types
 import uuid
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from sqlmodel import Session
 
 from seen import cache
 from seen.db import after_commit
+from seen.jobs import enqueue as _enqueue
 
 DASHBOARD_TTL_SECONDS = 120
 CONTINUE_WATCHING_TTL_SECONDS = 120
 RECOMMENDATIONS_TTL_SECONDS = 1800
 STATS_TTL_SECONDS = 600
+CALENDAR_TTL_SECONDS = 6 * 3600
+# Months of calendar a user's cache may hold, around today: a change drops exactly these keys.
+CALENDAR_MONTHS_BACK = 12
+CALENDAR_MONTHS_AHEAD = 24
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def dashboard_key(user_id: uuid.UUID) -> str:
@@ -44,6 +52,25 @@ def recommendations_key(user_id: uuid.UUID) -> str:
 def stats_key(user_id: uuid.UUID) -> str:
     """The user's stats views (one entry per period shown); not in the spec's contract, dropped like it."""
     return cache.key("stats", user_id)
+
+
+def calendar_key(user_id: uuid.UUID, month: str) -> str:
+    """One month ("2026-12") of the user's release calendar: `seen:v1:calendar:{user_id}:{month}`."""
+    return cache.key("calendar", user_id, month)
+
+
+def calendar_months(today: date | None = None) -> list[str]:
+    """The months ("YYYY-MM") whose calendar may be cached: the ones a change of followed titles drops."""
+    today = today or datetime.now(UTC).date()
+    index = today.year * 12 + today.month - 1
+    return [
+        f"{month // 12:04d}-{month % 12 + 1:02d}"
+        for month in range(index - CALENDAR_MONTHS_BACK, index + CALENDAR_MONTHS_AHEAD + 1)
+    ]
+
+
+def calendar_keys(user_id: uuid.UUID) -> list[str]:
+    return [calendar_key(user_id, month) for month in calendar_months()]
 
 
 def cached(name: str, ttl_seconds: int, build: Callable[[], T], kind: Any) -> T:
@@ -101,11 +128,12 @@ def revive(kind: Any, value: Any) -> Any:
 
 
 def after_watch_later_change(session: Session, user_id: uuid.UUID) -> None:
-    _drop_after_commit(session, dashboard_key(user_id), recommendations_key(user_id))
+    _drop_after_commit(session, dashboard_key(user_id), recommendations_key(user_id), *calendar_keys(user_id))
+    _refresh_recommendations_after_commit(session, user_id)
 
 
 def after_progress_change(session: Session, user_id: uuid.UUID) -> None:
-    _drop_after_commit(session, continue_watching_key(user_id), dashboard_key(user_id))
+    _drop_after_commit(session, continue_watching_key(user_id), dashboard_key(user_id), *calendar_keys(user_id))
 
 
 def after_history_change(session: Session, user_id: uuid.UUID) -> None:
@@ -116,12 +144,46 @@ def after_history_change(session: Session, user_id: uuid.UUID) -> None:
         dashboard_key(user_id),
         recommendations_key(user_id),
         stats_key(user_id),
+        *calendar_keys(user_id),
     )
+    _refresh_recommendations_after_commit(session, user_id)
 
 
 def after_taste_change(session: Session, user_id: uuid.UUID) -> None:
     """Ratings, favourites, collections and the game backlog: shown on the dashboard, read by recommendations."""
-    _drop_after_commit(session, dashboard_key(user_id), recommendations_key(user_id), stats_key(user_id))
+    _drop_after_commit(
+        session, dashboard_key(user_id), recommendations_key(user_id), stats_key(user_id), *calendar_keys(user_id)
+    )
+    _refresh_recommendations_after_commit(session, user_id)
+
+
+def after_recommendation_vote(session: Session, user_id: uuid.UUID) -> None:
+    """A thumbs up/down or "not interested": the list (and the dashboard's row of it) change; rescore soon."""
+    _drop_after_commit(session, dashboard_key(user_id), recommendations_key(user_id))
+    _refresh_recommendations_after_commit(session, user_id)
+
+
+RECOMMENDATIONS_REFRESH_ACTOR = "recommendations.refresh_user"
+# At most one queued rescoring per user: the job clears this marker when it starts, so a change made while it
+# runs queues the next one. The lifetime only frees the marker of a job that was lost.
+RECOMMENDATIONS_PENDING_SECONDS = 600
+
+
+def recommendations_pending_key(user_id: uuid.UUID) -> str:
+    return cache.key("recommendations-pending", user_id)
+
+
+def _refresh_recommendations_after_commit(session: Session, user_id: uuid.UUID) -> None:
+    after_commit(session, lambda: _queue_recommendations_refresh(user_id))
+
+
+def _queue_recommendations_refresh(user_id: uuid.UUID) -> None:
+    try:
+        if cache.get_cache().add_json(recommendations_pending_key(user_id), 1, RECOMMENDATIONS_PENDING_SECONDS):
+            _enqueue(RECOMMENDATIONS_REFRESH_ACTOR, user_id=str(user_id))
+    except Exception:  # the change is committed; a lost rescoring only waits for the schedule
+        log.warning("could not queue a recommendations refresh", exc_info=True, extra={"user_id": str(user_id)})
+        cache.get_cache().delete(recommendations_pending_key(user_id))
 
 
 def _drop_after_commit(session: Session, *names: str) -> None:
