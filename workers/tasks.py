@@ -14,6 +14,7 @@ from workers import downloads as _downloads  # noqa: F401
 from workers import imports as _imports  # noqa: F401
 from workers import library as _library  # noqa: F401
 from workers import notifications as _notifications  # noqa: F401
+from workers import recommendations as _recommendations  # noqa: F401
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,825 @@
+"""Recommendations: a scored snapshot of titles per user, each with the reasons it was picked, and the
+user's votes on them.
+
+How a snapshot is scored (`refresh_for_user`, a handful of set-based queries whatever the history's size):
+
+- Seeds, what the user likes: titles watched (recent viewings count more, rewatches and many episodes a
+  little more), rated 3.5★ or more (strongly), favourites, thumbs up, games in the backlog (not dropped),
+  watch later, collections and titles in progress (mildly). Disliked seeds: rated 2★ or less, thumbs down,
+  dropped games and (mildly) "not interested".
+- Candidates: the providers' "recommendation" and "similar" lists of the seeds (TMDB; stored on details
+  sync), games of the seeds' franchises (IGDB), other titles of the seeds' directors and creators, the most
+  popular titles of the user's favourite genres and of the platforms of their backlog games, and a
+  catalogue-wide "popular in each genre" pool so every kind always has something.
+- Score: relations of liked seeds (minus those of disliked ones), a genre profile per kind (liked minus
+  disliked weight per genre), franchise, platform and people matches, how much the user watches or plays
+  that kind, and the title's own quality (a Bayesian vote average and popularity) as a tie-breaker.
+- Never recommended: anything watched, in progress, rated, a favourite, on watch later, in the backlog or a
+  collection, voted "not interested" or thumbs down (both are listed under "Hidden" and undone by clearing
+  the vote), and titles not released yet.
+- A user with no history gets the catalogue's popular titles in each genre ("Popular in Drama").
+
+The snapshot (`user_recommendations`) is replaced in one transaction; the rendered list is cached under
+`seen:v1:recommendations:{user_id}` for 30 minutes and dropped on every history, taste or vote change (the
+reader also filters titles that became known since the snapshot was scored). A change queues one
+`recommendations.refresh_user` job per user (see `user_cache`), and `recommendations.refresh_all` rescores
+stale snapshots on a schedule.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Text, cast, delete, func, insert, or_, select, union
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from seen.db import after_commit
+from seen.models import media as tables
+from seen.models.base import as_utc, utcnow
+from seen.models.recommendations import VOTES, RecommendationEntry, RecommendationVote
+from seen.models.tracking import (
+    Collection,
+    CollectionItem,
+    Favourite,
+    GameBacklogEntry,
+    PlaybackProgress,
+    Rating,
+    WatchEvent,
+    WatchLaterItem,
+)
+from seen.models.users import User
+from seen.services import user_cache
+from seen.services.catalogue_views import MediaCard, cards_for
+from seen.services.errors import InvalidInput
+from seen.services.tracking import require_media
+
+log = logging.getLogger(__name__)
+
+KINDS = ("movie", "show", "game")
+PER_KIND = 70  # a snapshot keeps the best 70 of each kind (so each tab has a full page or three)
+MAX_PAGE = 100
+LIKED_RATING = 3.5
+DISLIKED_RATING = 2.0
+HIDDEN_VOTES = ("not_interested", "down")
+RELATION_WEIGHTS = {"recommendation": 1.0, "similar": 0.8}
+MAX_RELATION_SEEDS = 400  # the strongest liked seeds whose provider lists are followed
+MAX_PEOPLE_SEEDS = 150
+TOP_GENRES_PER_KIND = 5
+GENRE_POOL_DEPTH = 150  # the most popular titles of each genre, shared by every user's scoring
+COLD_PER_GENRE = 12
+PLATFORM_POOL_DEPTH = 80
+POOL_TTL_SECONDS = 600
+RECENCY_HALF_LIFE_DAYS = 180
+BAYES_PRIOR_VOTES = 50
+BAYES_PRIOR_MEAN = 6.5
+SCHEDULED_STALE_AFTER = timedelta(hours=6)
+SCHEDULED_MAX_USERS = 500
+SCHEDULED_ACTIVE_WITHIN = timedelta(days=30)
+
+# Score weights of each signal: relations lead, genres shape, the rest nudges.
+W_RELATION = 3.0
+W_GENRE = 1.6
+W_FRANCHISE = 2.0
+W_PEOPLE = 1.2
+W_PLATFORM = 0.6
+W_KIND = 0.5
+W_QUALITY = 0.8
+
+
+# -- views -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    media: MediaCard
+    score: float
+    reasons: list[str]
+    vote: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendationsView:
+    items: list[Recommendation]
+    total: int
+    generated_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class HiddenTitle:
+    media: MediaCard
+    vote: str
+    voted_at: str
+
+
+# -- the user's signals ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Seed:
+    like: float = 0.0
+    dislike: float = 0.0
+    # The signal that best explains the seed, for the reasons: (strength, kind, detail)
+    why: tuple[float, str, str] = (0.0, "", "")
+
+    def liked(self, weight: float, kind: str, detail: str = "") -> None:
+        self.like += weight
+        if weight > self.why[0]:
+            self.why = (weight, kind, detail)
+
+
+@dataclass
+class _Signals:
+    seeds: dict[int, _Seed] = field(default_factory=lambda: defaultdict(_Seed))
+    excluded: set[int] = field(default_factory=set)
+    backlog_platforms: dict[int, float] = field(default_factory=lambda: defaultdict(float))
+    backlog_games: list[int] = field(default_factory=list)
+
+
+def _signals(session: Session, user_id: uuid.UUID, now: datetime) -> _Signals:
+    found = _Signals()
+    seeds = found.seeds
+    watched = session.execute(
+        select(WatchEvent.media_id, func.count(), func.max(WatchEvent.watched_at))
+        .where(WatchEvent.user_id == user_id)
+        .group_by(WatchEvent.media_id)
+    ).all()
+    for media_id, count, last in watched:
+        age_days = max(0.0, (now - as_utc(last)).total_seconds() / 86400) if last else 365.0
+        recency = 0.35 + 0.65 * 0.5 ** (age_days / RECENCY_HALF_LIFE_DAYS)
+        seeds[media_id].liked(recency * (1 + 0.15 * min(math.log2(count), 4)), "watched")
+        found.excluded.add(media_id)
+    for media_id, rating in session.execute(
+        select(Rating.media_id, Rating.rating).where(Rating.user_id == user_id)
+    ).all():
+        seed = seeds[media_id]
+        found.excluded.add(media_id)
+        if rating >= LIKED_RATING:
+            seed.liked(1.5 * (rating - 2.5) / 2.5 + 0.5, "rated", _stars(rating))
+        elif rating <= DISLIKED_RATING:
+            seed.like = 0.0
+            seed.dislike += 0.5 + (DISLIKED_RATING - rating) / 1.5
+        else:  # lukewarm: the viewing counts for less
+            seed.like *= 0.5
+    for (media_id,) in session.execute(select(Favourite.media_id).where(Favourite.user_id == user_id)).all():
+        seeds[media_id].liked(1.6, "favourite")
+        found.excluded.add(media_id)
+    for media_id, vote in session.execute(
+        select(RecommendationVote.media_id, RecommendationVote.vote).where(RecommendationVote.user_id == user_id)
+    ).all():
+        if vote == "up":
+            seeds[media_id].liked(1.0, "up")
+        elif vote == "down":
+            seeds[media_id].dislike += 1.0
+            found.excluded.add(media_id)
+        else:
+            seeds[media_id].dislike += 0.3
+            found.excluded.add(media_id)
+    for media_id, status, platform_id in session.execute(
+        select(GameBacklogEntry.media_id, GameBacklogEntry.status, GameBacklogEntry.platform_id).where(
+            GameBacklogEntry.user_id == user_id
+        )
+    ).all():
+        found.excluded.add(media_id)
+        if status == "dropped":
+            seeds[media_id].dislike += 0.4
+            continue
+        weight = {"completed": 1.2, "active": 1.0, "paused": 0.6}.get(status, 0.6)
+        seeds[media_id].liked(weight, "backlog")
+        found.backlog_games.append(media_id)
+        if platform_id is not None:
+            found.backlog_platforms[platform_id] += weight
+    for (media_id,) in session.execute(
+        select(PlaybackProgress.media_id).where(PlaybackProgress.user_id == user_id).distinct()
+    ).all():
+        seeds[media_id].liked(0.5, "watching")
+        found.excluded.add(media_id)
+    for (media_id,) in session.execute(select(WatchLaterItem.media_id).where(WatchLaterItem.user_id == user_id)).all():
+        seeds[media_id].liked(0.4, "watch_later")
+        found.excluded.add(media_id)
+    for (media_id,) in session.execute(
+        select(CollectionItem.media_id)
+        .join(Collection, col(Collection.id) == col(CollectionItem.collection_id))
+        .where(Collection.user_id == user_id)
+        .distinct()
+    ).all():
+        seeds[media_id].liked(0.3, "collection")
+        found.excluded.add(media_id)
+    return found
+
+
+def _stars(rating: float) -> str:
+    return f"{rating:g}★"
+
+
+def _seed_phrase(title: str, why: tuple[float, str, str]) -> str:
+    _strength, kind, detail = why
+    return {
+        "rated": f"Similar to {title}, which you rated {detail}",
+        "favourite": f"Because {title} is one of your favourites",
+        "up": f"Because you liked {title}",
+        "backlog": f"Like {title}, in your backlog",
+        "watching": f"Because you are watching {title}",
+        "watch_later": f"Like {title}, on your watch later list",
+        "collection": f"Like {title}, in your collections",
+    }.get(kind, f"Because you watched {title}")
+
+
+# -- the catalogue-wide pools (the same for every user; rebuilt when the catalogue changes) -------------------
+
+
+@dataclass(frozen=True)
+class _Pools:
+    signature: tuple
+    built_at: float
+    by_genre: dict[int, list[int]]  # genre id -> its most popular released titles, best first
+    genre_names: dict[int, str]
+    genre_kind: dict[int, str]
+    rank: dict[tuple[int, int], int]  # (genre id, media id) -> place in the genre's list
+
+
+_pool_lock = threading.Lock()
+_pools: dict[str, _Pools] = {}
+
+
+def _catalogue_signature(session: Session) -> tuple:
+    media = tables.MediaItem
+    row = session.execute(select(func.count(), func.max(media.id), func.max(media.updated_at))).one()
+    genres = session.execute(select(func.count()).select_from(tables.MediaGenre)).scalar_one()
+    return (row[0], row[1], str(row[2]), genres, date.today().isoformat())
+
+
+def _genre_pools(session: Session) -> _Pools:
+    engine_key = str(session.get_bind().url)
+    signature = _catalogue_signature(session)
+    with _pool_lock:
+        current = _pools.get(engine_key)
+        if current and current.signature == signature and time.monotonic() - current.built_at < POOL_TTL_SECONDS:
+            return current
+    media, link = tables.MediaItem, tables.MediaGenre
+    ranked = (
+        select(
+            link.media_id,
+            link.genre_id,
+            func.row_number()
+            .over(
+                partition_by=link.genre_id,
+                order_by=(
+                    col(media.popularity).desc().nulls_last(),
+                    col(media.vote_count).desc().nulls_last(),
+                    media.id,
+                ),
+            )
+            .label("rank"),
+        )
+        .join(media, col(media.id) == col(link.media_id))
+        .where(_released(media))
+        .subquery()
+    )
+    by_genre: dict[int, list[int]] = defaultdict(list)
+    rank: dict[tuple[int, int], int] = {}
+    for media_id, genre_id, place in session.execute(
+        select(ranked.c.media_id, ranked.c.genre_id, ranked.c.rank)
+        .where(ranked.c.rank <= GENRE_POOL_DEPTH)
+        .order_by(ranked.c.genre_id, ranked.c.rank)
+    ).all():
+        by_genre[genre_id].append(media_id)
+        rank[(genre_id, media_id)] = place
+    names, kinds = {}, {}
+    for genre_id, name, kind in session.execute(select(tables.Genre.id, tables.Genre.name, tables.Genre.kind)).all():
+        names[genre_id], kinds[genre_id] = name, kind
+    built = _Pools(signature, time.monotonic(), dict(by_genre), names, kinds, rank)
+    with _pool_lock:
+        _pools[engine_key] = built
+    return built
+
+
+def _released(media) -> Any:
+    return or_(col(media.release_date).is_(None), col(media.release_date) <= date.today())
+
+
+# -- scoring ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Candidate:
+    relation: float = 0.0
+    relation_seeds: dict[int, float] = field(default_factory=lambda: defaultdict(float))
+    franchise: tuple[float, str, int] | None = None  # (weight, franchise, seed)
+    people: tuple[float, str, str, int] | None = None  # (weight, name, job, seed)
+    from_pool: bool = False
+
+
+def _chunks(values: Sequence[int], size: int = 5000) -> Iterable[Sequence[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _score(session: Session, user_id: uuid.UUID) -> list[tuple[int, str, float, list[str]]]:
+    """(media id, kind, score, reasons) of the user's best titles, best first, up to PER_KIND of each kind."""
+    now = utcnow()
+    signals = _signals(session, user_id, now)
+    pools = _genre_pools(session)
+    liked = {mid: seed for mid, seed in signals.seeds.items() if seed.like > 0}
+    disliked = {mid: seed for mid, seed in signals.seeds.items() if seed.dislike > 0}
+    media = tables.MediaItem
+
+    # Who the seeds are: kind, title, franchises.
+    seed_info: dict[int, tuple[str, str, list[str]]] = {}
+    seed_ids = sorted(set(liked) | set(disliked))
+    for chunk in _chunks(seed_ids):
+        for mid, kind, title, franchises in session.execute(
+            select(media.id, media.kind, media.title, media.franchises).where(col(media.id).in_(chunk))
+        ).all():
+            seed_info[mid] = (kind, title, list(franchises or []))
+
+    # The genre profile per kind, and how much each kind is watched or played.
+    seed_genres: dict[int, list[int]] = defaultdict(list)
+    for chunk in _chunks(seed_ids):
+        for mid, gid in session.execute(
+            select(tables.MediaGenre.media_id, tables.MediaGenre.genre_id).where(
+                col(tables.MediaGenre.media_id).in_(chunk)
+            )
+        ).all():
+            seed_genres[mid].append(gid)
+    kind_weight: dict[str, float] = defaultdict(float)
+    genre_weight: dict[int, float] = defaultdict(float)
+    for mid, seed in liked.items():
+        if mid not in seed_info:
+            continue
+        kind_weight[seed_info[mid][0]] += seed.like
+        for gid in seed_genres.get(mid, ()):
+            genre_weight[gid] += seed.like
+    for mid, seed in disliked.items():
+        for gid in seed_genres.get(mid, ()):
+            genre_weight[gid] -= 1.5 * seed.dislike
+    total_like = sum(kind_weight.values())
+    kind_share = {kind: kind_weight[kind] / total_like for kind in KINDS} if total_like else {}
+    affinity: dict[int, float] = {}
+    top_genres: dict[str, list[int]] = defaultdict(list)
+    for kind in KINDS:
+        kind_genres = {gid: w for gid, w in genre_weight.items() if pools.genre_kind.get(gid) == kind}
+        best = max((w for w in kind_genres.values() if w > 0), default=0.0)
+        scale = best or max((-w for w in kind_genres.values()), default=1.0) or 1.0
+        for gid, w in kind_genres.items():
+            affinity[gid] = max(-1.5, w / scale)
+        top_genres[kind] = [gid for gid, w in sorted(kind_genres.items(), key=lambda item: -item[1]) if w > 0][
+            :TOP_GENRES_PER_KIND
+        ]
+
+    candidates: dict[int, _Candidate] = defaultdict(_Candidate)
+
+    # Provider lists (TMDB recommendations/similar) of the strongest liked seeds and of every disliked one.
+    strongest = sorted(liked, key=lambda mid: -liked[mid].like)[:MAX_RELATION_SEEDS]
+    relation_seeds = sorted(set(strongest) | set(disliked))
+    rel = tables.MediaRelation
+    for chunk in _chunks(relation_seeds):
+        for seed_id, related_id, relation, position in session.execute(
+            select(rel.media_id, rel.related_id, rel.relation, rel.position).where(
+                col(rel.media_id).in_(chunk), col(rel.relation).in_(tuple(RELATION_WEIGHTS))
+            )
+        ).all():
+            seed = signals.seeds[seed_id]
+            strength = RELATION_WEIGHTS[relation] / (1 + (position or 0) / 8)
+            entry = candidates[related_id]
+            if seed.like > 0:
+                entry.relation += seed.like * strength
+                entry.relation_seeds[seed_id] += seed.like * strength
+            if seed.dislike > 0:
+                entry.relation -= 1.5 * seed.dislike * strength
+
+    # Franchises of liked games.
+    franchise_weight: dict[str, tuple[float, int]] = {}
+    for mid, seed in liked.items():
+        info = seed_info.get(mid)
+        if info is None:
+            continue
+        for name in info[2]:
+            current = franchise_weight.get(name, (0.0, mid))
+            best_seed = mid if seed.like > liked.get(current[1], _Seed()).like else current[1]
+            franchise_weight[name] = (current[0] + seed.like, best_seed)
+    top_franchises = sorted(franchise_weight.items(), key=lambda item: -item[1][0])[:10]
+    if top_franchises:
+        text = cast(media.franchises, Text)
+        rows = session.execute(
+            select(media.id, media.franchises)
+            .where(media.kind == "game", or_(*(text.like(_json_like(name)) for name, _ in top_franchises)))
+            .limit(400)
+        ).all()
+        for mid, franchises in rows:
+            for name in franchises or []:
+                if name in franchise_weight:
+                    weight, seed_id = franchise_weight[name]
+                    if candidates[mid].franchise is None or weight > candidates[mid].franchise[0]:
+                        candidates[mid].franchise = (weight, name, seed_id)
+
+    # Directors and creators of the strongest liked seeds.
+    people_seeds = sorted(liked, key=lambda mid: -liked[mid].like)[:MAX_PEOPLE_SEEDS]
+    if people_seeds:
+        mine, theirs = aliased(tables.MediaCredit), aliased(tables.MediaCredit)
+        rows = session.execute(
+            select(theirs.media_id, mine.media_id, tables.Person.name, mine.job)
+            .join(theirs, (theirs.person_id == mine.person_id) & (theirs.job == mine.job))
+            .join(tables.Person, col(tables.Person.id) == mine.person_id)
+            .where(
+                col(mine.media_id).in_(people_seeds),
+                col(mine.job).in_(("Director", "Creator")),
+                theirs.media_id != mine.media_id,
+            )
+            .limit(3000)
+        ).all()
+        for mid, seed_id, name, job in rows:
+            weight = liked[seed_id].like
+            if candidates[mid].people is None or weight > candidates[mid].people[0]:
+                candidates[mid].people = (weight, name, job, seed_id)
+
+    # Popular titles of the favourite genres; a small popular pool of every genre for the rest.
+    for kind in KINDS:
+        for gid in top_genres[kind]:
+            for mid in pools.by_genre.get(gid, ()):
+                candidates[mid].from_pool = True
+    for ids in pools.by_genre.values():
+        for mid in ids[:COLD_PER_GENRE]:
+            candidates[mid].from_pool = True
+
+    # Platforms of backlog games: the chosen platform, else every platform the game is on.
+    platform_weight: dict[int, float] = dict(signals.backlog_platforms)
+    if signals.backlog_games and not platform_weight:
+        for chunk in _chunks(signals.backlog_games):
+            for _mid, pid in session.execute(
+                select(tables.MediaPlatform.media_id, tables.MediaPlatform.platform_id).where(
+                    col(tables.MediaPlatform.media_id).in_(chunk)
+                )
+            ).all():
+                platform_weight[pid] = platform_weight.get(pid, 0.0) + 1.0
+    platform_names: dict[int, str] = {}
+    if platform_weight:
+        best_platform = max(platform_weight.values())
+        platform_weight = {pid: w / best_platform for pid, w in platform_weight.items()}
+        top_platforms = sorted(platform_weight, key=lambda pid: -platform_weight[pid])[:2]
+        platform_names = dict(
+            session.execute(
+                select(tables.Platform.id, tables.Platform.name).where(col(tables.Platform.id).in_(platform_weight))
+            ).all()
+        )
+        link = tables.MediaPlatform
+        for (mid,) in session.execute(
+            select(link.media_id)
+            .join(media, col(media.id) == col(link.media_id))
+            .where(col(link.platform_id).in_(top_platforms), _released(media))
+            .order_by(col(media.popularity).desc().nulls_last(), media.id)
+            .limit(PLATFORM_POOL_DEPTH * len(top_platforms))
+        ).all():
+            candidates[mid].from_pool = True
+
+    for mid in signals.excluded:
+        candidates.pop(mid, None)
+    if not candidates:
+        return []
+
+    # What the candidates are: kind, quality, release, genres, platforms.
+    ids = sorted(candidates)
+    facts: dict[int, tuple[str, float | None, float | None, int | None, date | None]] = {}
+    cand_genres: dict[int, list[int]] = defaultdict(list)
+    cand_platforms: dict[int, list[int]] = defaultdict(list)
+    for chunk in _chunks(ids):
+        for row in session.execute(
+            select(
+                media.id, media.kind, media.popularity, media.vote_average, media.vote_count, media.release_date
+            ).where(col(media.id).in_(chunk))
+        ).all():
+            facts[row[0]] = tuple(row[1:])
+        for mid, gid in session.execute(
+            select(tables.MediaGenre.media_id, tables.MediaGenre.genre_id).where(
+                col(tables.MediaGenre.media_id).in_(chunk)
+            )
+        ).all():
+            cand_genres[mid].append(gid)
+        if platform_weight:
+            for mid, pid in session.execute(
+                select(tables.MediaPlatform.media_id, tables.MediaPlatform.platform_id).where(
+                    col(tables.MediaPlatform.media_id).in_(chunk)
+                )
+            ).all():
+                cand_platforms[mid].append(pid)
+
+    today = date.today()
+    max_popularity = max((fact[1] or 0.0 for fact in facts.values()), default=0.0)
+    pop_scale = math.log1p(max_popularity) or 1.0
+    cold = not liked
+    scored: dict[str, list[tuple[float, int, list[str]]]] = defaultdict(list)
+    for mid, entry in candidates.items():
+        fact = facts.get(mid)
+        if fact is None:
+            continue
+        kind, popularity, vote_average, vote_count, released = fact
+        if released is not None and released > today:
+            continue
+        votes = vote_count or 0
+        bayes = (votes * (vote_average or BAYES_PRIOR_MEAN) + BAYES_PRIOR_VOTES * BAYES_PRIOR_MEAN) / (
+            votes + BAYES_PRIOR_VOTES
+        )
+        quality = 0.6 * bayes / 10 + 0.4 * math.log1p(popularity or 0.0) / pop_scale
+        parts: list[tuple[float, str]] = []  # (contribution, reason)
+        score = W_QUALITY * quality + W_KIND * kind_share.get(kind, 0.0)
+
+        if entry.relation:
+            relation = W_RELATION * math.copysign(math.sqrt(abs(entry.relation)), entry.relation)
+            score += relation
+            ranked_seeds = sorted(entry.relation_seeds.items(), key=lambda item: -item[1])[:2]
+            for index, (seed_id, contribution) in enumerate(ranked_seeds):
+                if index and contribution < 0.5 * ranked_seeds[0][1]:
+                    break
+                info = seed_info.get(seed_id)
+                if info is not None and relation > 0:
+                    parts.append((relation - index * 0.01, _seed_phrase(info[1], signals.seeds[seed_id].why)))
+
+        genres = cand_genres.get(mid, [])
+        if genres:
+            values = [affinity.get(gid, 0.0) for gid in genres]
+            genre_score = W_GENRE * sum(values) / math.sqrt(len(values))
+            score += genre_score
+            favourites = [gid for gid in genres if gid in top_genres.get(kind, [])[:3]]
+            if favourites and genre_score > 0.4:
+                names = " and ".join(pools.genre_names.get(gid, "") for gid in favourites[:2])
+                plural = "genres" if len(favourites[:2]) > 1 else "a genre"
+                verb = "play" if kind == "game" else "watch"
+                most = "most" if len(favourites[:2]) > 1 else "a lot"
+                parts.append((genre_score, f"{names}, {plural} you {verb} {most}"))
+
+        if entry.franchise is not None:
+            weight, name, seed_id = entry.franchise
+            value = W_FRANCHISE * min(1.0, 0.5 + weight / 2)
+            score += value
+            info = seed_info.get(seed_id)
+            parts.append((value, f"In the {name} franchise, like {info[1]}" if info else f"In the {name} franchise"))
+
+        if entry.people is not None:
+            weight, name, job, seed_id = entry.people
+            value = W_PEOPLE * min(1.0, 0.5 + weight / 2)
+            score += value
+            info = seed_info.get(seed_id)
+            if info is not None:
+                role = "director" if job == "Director" else "creator"
+                parts.append((value, f"From {name}, the {role} of {info[1]}"))
+
+        if kind == "game" and platform_weight:
+            on = [pid for pid in cand_platforms.get(mid, []) if pid in platform_weight]
+            if on:
+                best = max(on, key=lambda pid: platform_weight[pid])
+                value = W_PLATFORM * platform_weight[best]
+                score += value
+                if platform_names.get(best):
+                    parts.append((value * 0.9, f"On {platform_names[best]}, like your backlog"))
+
+        if cold or not parts:
+            best_genre = _best_pool_genre(mid, genres, pools)
+            if best_genre is not None:
+                parts.append((0.0, f"Popular in {pools.genre_names.get(best_genre, 'its genre')}"))
+            elif not parts:
+                parts.append((0.0, "Popular on /seen/"))
+        reasons = [reason for _value, reason in sorted(parts, key=lambda part: -part[0])][:3]
+        scored[kind].append((score, mid, reasons))
+
+    chosen: list[tuple[int, str, float, list[str]]] = []
+    for kind, items in scored.items():
+        items.sort(key=lambda item: (-item[0], item[1]))
+        chosen.extend((mid, kind, round(score, 4), reasons) for score, mid, reasons in items[:PER_KIND])
+    chosen.sort(key=lambda item: (-item[2], item[0]))
+    return chosen
+
+
+def _json_like(name: str) -> str:
+    # The name as the JSON column stores it (json.dumps, so quoted and ASCII-escaped). A LIKE wildcard in a
+    # name only widens the match; the exact name is checked on the rows found.
+    return f"%{json.dumps(name)}%"
+
+
+def _best_pool_genre(mid: int, genres: list[int], pools: _Pools) -> int | None:
+    best: tuple[int, int] | None = None
+    for gid in genres:
+        position = pools.rank.get((gid, mid))
+        if position is not None and (best is None or position < best[0]):
+            best = (position, gid)
+    if best is None and genres:
+        return genres[0]
+    return best[1] if best else None
+
+
+# -- writing and reading snapshots -----------------------------------------------------------------------
+
+
+def refresh_for_user(*, session: Session, user_id: uuid.UUID) -> int:
+    """Score the user's recommendations now and replace their snapshot; returns how many titles it holds.
+    The cached list is dropped once this commits."""
+    count = _replace_snapshot(session, user_id)
+    key = user_cache.recommendations_key(user_id)
+    after_commit(session, lambda: _drop(key))
+    return count
+
+
+def _replace_snapshot(session: Session, user_id: uuid.UUID) -> int:
+    chosen = _score(session, user_id)
+    session.execute(delete(RecommendationEntry).where(col(RecommendationEntry.user_id) == user_id))
+    generated_at = utcnow()
+    if chosen:
+        session.execute(
+            insert(RecommendationEntry),
+            [
+                {
+                    "user_id": user_id,
+                    "media_id": mid,
+                    "rank": rank,
+                    "score": score,
+                    "reasons": reasons,
+                    "generated_at": generated_at,
+                }
+                for rank, (mid, _kind, score, reasons) in enumerate(chosen, start=1)
+            ],
+        )
+    session.flush()
+    return len(chosen)
+
+
+def _drop(name: str) -> None:
+    from seen import cache
+
+    cache.get_cache().delete(name)
+
+
+def _excluded_now(user_id: uuid.UUID):
+    """The titles the user knows or dismissed, as a query: filtered out of a snapshot when it is read."""
+    return union(
+        select(WatchEvent.media_id).where(WatchEvent.user_id == user_id),
+        select(Rating.media_id).where(Rating.user_id == user_id),
+        select(Favourite.media_id).where(Favourite.user_id == user_id),
+        select(PlaybackProgress.media_id).where(PlaybackProgress.user_id == user_id),
+        select(WatchLaterItem.media_id).where(WatchLaterItem.user_id == user_id),
+        select(GameBacklogEntry.media_id).where(GameBacklogEntry.user_id == user_id),
+        select(CollectionItem.media_id)
+        .join(Collection, col(Collection.id) == col(CollectionItem.collection_id))
+        .where(Collection.user_id == user_id),
+        select(RecommendationVote.media_id).where(
+            RecommendationVote.user_id == user_id, col(RecommendationVote.vote).in_(HIDDEN_VOTES)
+        ),
+    )
+
+
+def _snapshot_rows(session: Session, user_id: uuid.UUID) -> list:
+    entry = RecommendationEntry
+    return session.execute(
+        select(entry.media_id, entry.score, entry.reasons, entry.generated_at)
+        .where(entry.user_id == user_id, col(entry.media_id).not_in(_excluded_now(user_id)))
+        .order_by(entry.rank)
+    ).all()
+
+
+def _build_view(session: Session, user_id: uuid.UUID) -> RecommendationsView:
+    rows = _snapshot_rows(session, user_id)
+    if not rows:
+        # No snapshot yet, or everything in it became known since: score one now.
+        # The view built from it is what gets cached, so the cache is not dropped on commit here.
+        _replace_snapshot(session, user_id)
+        rows = _snapshot_rows(session, user_id)
+    votes = dict(
+        session.execute(
+            select(RecommendationVote.media_id, RecommendationVote.vote).where(RecommendationVote.user_id == user_id)
+        ).all()
+    )
+    cards = {card.id: card for card in cards_for(session=session, media_ids=[row[0] for row in rows])}
+    items = [
+        Recommendation(media=cards[mid], score=float(score), reasons=list(reasons or []), vote=votes.get(mid))
+        for mid, score, reasons, _generated in rows
+        if mid in cards
+    ]
+    generated = max((as_utc(row[3]) for row in rows), default=None)
+    return RecommendationsView(items=items, total=len(items), generated_at=generated.isoformat() if generated else None)
+
+
+def _full_view(session: Session, user_id: uuid.UUID) -> RecommendationsView:
+    return user_cache.cached(
+        user_cache.recommendations_key(user_id),
+        user_cache.RECOMMENDATIONS_TTL_SECONDS,
+        lambda: _build_view(session, user_id),
+        RecommendationsView,
+    )
+
+
+def recommendations(
+    *, session: Session, user_id: uuid.UUID, kind: str | None = None, limit: int = 40, offset: int = 0
+) -> RecommendationsView:
+    """A page of the user's recommendations (best first), optionally of one kind; `total` counts that kind.
+    Read from the cache, else the stored snapshot, else scored now: never an error for a new user."""
+    if kind is not None and kind not in KINDS:
+        raise InvalidInput(f"unknown type {kind!r}; expected one of {', '.join(KINDS)}")
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
+    if offset < 0:
+        raise InvalidInput("offset must be 0 or more")
+    view = _full_view(session, user_id)
+    items = [item for item in view.items if kind is None or item.media.type == kind]
+    return RecommendationsView(items=items[offset : offset + limit], total=len(items), generated_at=view.generated_at)
+
+
+def for_dashboard(*, session: Session, user_id: uuid.UUID, limit: int = 12) -> list[Recommendation]:
+    """The dashboard's row: the best few, all kinds mixed."""
+    return _full_view(session, user_id).items[:limit]
+
+
+def vote(*, session: Session, user_id: uuid.UUID, media_id: int, vote: str | None) -> str | None:
+    """Thumbs up, thumbs down or "not interested" on a title, or None to clear the vote (the undo).
+
+    "not_interested" and "down" take the title out of the user's recommendations at once and for good (until
+    cleared); every vote feeds the next scoring, which is queued after the commit."""
+    if vote is not None and vote not in VOTES:
+        raise InvalidInput(f"unknown vote {vote!r}; expected one of {', '.join(VOTES)} or null")
+    require_media(session=session, media_id=media_id)
+    existing = session.execute(
+        select(RecommendationVote).where(RecommendationVote.user_id == user_id, RecommendationVote.media_id == media_id)
+    ).scalar_one_or_none()
+    if vote is None:
+        if existing is not None:
+            session.delete(existing)
+    elif existing is None:
+        session.add(RecommendationVote(user_id=user_id, media_id=media_id, vote=vote))
+    else:
+        existing.vote = vote
+        existing.updated_at = utcnow()
+        session.add(existing)
+    if vote in HIDDEN_VOTES:
+        session.execute(
+            delete(RecommendationEntry).where(
+                col(RecommendationEntry.user_id) == user_id, col(RecommendationEntry.media_id) == media_id
+            )
+        )
+    session.flush()
+    user_cache.after_recommendation_vote(session, user_id)
+    return vote
+
+
+def hidden(*, session: Session, user_id: uuid.UUID) -> list[HiddenTitle]:
+    """Titles the user dismissed ("not interested" or thumbs down), latest first: the undo list."""
+    rows = session.execute(
+        select(RecommendationVote.media_id, RecommendationVote.vote, RecommendationVote.updated_at)
+        .where(RecommendationVote.user_id == user_id, col(RecommendationVote.vote).in_(HIDDEN_VOTES))
+        .order_by(col(RecommendationVote.updated_at).desc(), col(RecommendationVote.id).desc())
+        .limit(500)
+    ).all()
+    cards = {card.id: card for card in cards_for(session=session, media_ids=[row[0] for row in rows])}
+    return [
+        HiddenTitle(media=cards[mid], vote=value, voted_at=as_utc(when).isoformat())
+        for mid, value, when in rows
+        if mid in cards
+    ]
+
+
+# -- the scheduled refresh --------------------------------------------------------------------------------
+
+
+def users_due(*, session: Session, now: datetime | None = None, limit: int = SCHEDULED_MAX_USERS) -> list[uuid.UUID]:
+    """Users whose snapshot is older than six hours (or who have none), active in the last 30 days,
+    stalest first, at most `limit` per run."""
+    now = now or utcnow()
+    newest = (
+        select(RecommendationEntry.user_id, func.max(RecommendationEntry.generated_at).label("generated_at"))
+        .group_by(RecommendationEntry.user_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(User.id)
+        .outerjoin(newest, newest.c.user_id == User.id)
+        .where(
+            col(User.is_disabled).is_(False),
+            or_(newest.c.generated_at.is_(None), newest.c.generated_at < now - SCHEDULED_STALE_AFTER),
+            or_(
+                col(User.last_login_at) >= now - SCHEDULED_ACTIVE_WITHIN,
+                newest.c.generated_at.is_not(None),
+            ),
+        )
+        .order_by(newest.c.generated_at.asc().nulls_first(), User.id)
+        .limit(limit)
+    ).all()
+    return [row[0] for row in rows]
+
+
+__all__ = [
+    "HiddenTitle",
+    "Recommendation",
+    "RecommendationsView",
+    "for_dashboard",
+    "hidden",
+    "recommendations",
+    "refresh_for_user",
+    "users_due",
+    "vote",
+]
