@@ -8,6 +8,7 @@ from seen.api import (
     admin,
     auth,
     backlog,
+    calendar,
     catalogue,
     collections,
     dashboard,
@@ -19,6 +20,7 @@ from seen.api import (
     library_stream,
     notifications,
     progress,
+    recommendations,
     tracking,
     webhooks,
 )
@@ -49,10 +51,12 @@ def create_api() -> FastAPI:
         dashboard,
         collections,
         backlog,
+        calendar,
         downloads,
         library,
         library_stream,
         notifications,
+        recommendations,
     ):
         v1.include_router(module.router)
     v1.include_router(library.admin_router)

@@ -747,6 +747,7 @@ def vote(*, session: Session, user_id: uuid.UUID, media_id: int, vote: str | Non
     existing = session.execute(
         select(RecommendationVote).where(RecommendationVote.user_id == user_id, RecommendationVote.media_id == media_id)
     ).scalar_one_or_none()
+    was_hidden = existing is not None and existing.vote in HIDDEN_VOTES
     if vote is None:
         if existing is not None:
             session.delete(existing)
@@ -756,13 +757,11 @@ def vote(*, session: Session, user_id: uuid.UUID, media_id: int, vote: str | Non
         existing.vote = vote
         existing.updated_at = utcnow()
         session.add(existing)
-    if vote in HIDDEN_VOTES:
-        session.execute(
-            delete(RecommendationEntry).where(
-                col(RecommendationEntry.user_id) == user_id, col(RecommendationEntry.media_id) == media_id
-            )
-        )
+    # The snapshot row stays: reading filters hidden titles out, so an undo shows the title again at once.
     session.flush()
+    if was_hidden and vote not in HIDDEN_VOTES:
+        # An undo: a title hidden before the last scoring is not in the snapshot, so score again now.
+        _replace_snapshot(session, user_id)
     user_cache.after_recommendation_vote(session, user_id)
     return vote
 

@@ -183,7 +183,10 @@ def _queue_recommendations_refresh(user_id: uuid.UUID) -> None:
             _enqueue(RECOMMENDATIONS_REFRESH_ACTOR, user_id=str(user_id))
     except Exception:  # the change is committed; a lost rescoring only waits for the schedule
         log.warning("could not queue a recommendations refresh", exc_info=True, extra={"user_id": str(user_id)})
-        cache.get_cache().delete(recommendations_pending_key(user_id))
+        try:
+            cache.get_cache().delete(recommendations_pending_key(user_id))
+        except Exception:
+            log.debug("could not clear the pending marker", exc_info=True)
 
 
 def _drop_after_commit(session: Session, *names: str) -> None:
