@@ -180,6 +180,14 @@ def normalise_filters(filters: CalendarFilters) -> CalendarFilters:
     return replace(filters, kinds=kinds, region=region)
 
 
+def resolve_filters(*, session: Session, filters: CalendarFilters) -> CalendarFilters:
+    """The filters checked and normalised, with the app's TMDB region when none was asked for."""
+    filters = normalise_filters(filters)
+    if filters.region is None:
+        filters = replace(filters, region=app_settings.provider_settings(session=session).tmdb_region)
+    return filters
+
+
 # -- reading ---------------------------------------------------------------------------------------------------
 
 
@@ -194,9 +202,7 @@ def events(
     """The calendar's events from `start` to `end` (both included), sorted by date. Ranges over a year or
     ending before they start are invalid input. Reads of up to three months come from the month cache."""
     check_range(start, end)
-    filters = normalise_filters(filters)
-    if filters.region is None:
-        filters = replace(filters, region=app_settings.provider_settings(session=session).tmdb_region)
+    filters = resolve_filters(session=session, filters=filters)
     months = _months(start, end)
     cacheable = set(user_cache.calendar_months())
     if len(months) > CACHED_MONTH_SPAN or any(month.strftime("%Y-%m") not in cacheable for month in months):
@@ -688,9 +694,7 @@ def feed_path(token: str) -> str:
 
 def feed_events(*, session: Session, user_id: uuid.UUID, filters: CalendarFilters) -> list[CalendarEvent]:
     """What the iCal feed holds: 30 days back to a year ahead."""
-    filters = normalise_filters(filters)
-    if filters.region is None:
-        filters = replace(filters, region=app_settings.provider_settings(session=session).tmdb_region)
+    filters = resolve_filters(session=session, filters=filters)
     today = today_utc()
     return collect(
         session=session,
