@@ -28,6 +28,7 @@ from seen.pages import (  # noqa: F401
     login,
     movie_detail,
     movies,
+    notifications,
     person,
     player,
     recommendations,

@@ -14,9 +14,11 @@ from workers import broker as _broker  # noqa: F401  (installs the broker before
 from workers.catalogue import _scheduled
 
 
-def _releases() -> list[str]:
+def _releases(lookback_days: int) -> list[str]:
     with session_scope() as session:
-        return notifications.release_notifications(session=session, today=utcnow().date()).lines()
+        return notifications.release_notifications(
+            session=session, today=utcnow().date(), lookback_days=lookback_days
+        ).lines()
 
 
 def _digests() -> str:
@@ -25,8 +27,9 @@ def _digests() -> str:
 
 
 @dramatiq.actor(actor_name="notifications.releases", queue_name="notifications", max_retries=0)
-def releases() -> None:
-    _scheduled("notifications.releases", _releases)
+def releases(lookback_days: int = notifications.DEFAULT_LOOKBACK_DAYS) -> None:
+    """Scheduled with the default window; an admin's "check now" may look further back."""
+    _scheduled("notifications.releases", lambda: _releases(lookback_days))
 
 
 @dramatiq.actor(actor_name="notifications.digest", queue_name="notifications", max_retries=0)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from seen.api.deps import CurrentCaller, in_session
+from seen.api.deps import CurrentAdmin, CurrentCaller, in_session
 from seen.services import notifications
 from seen.services.notifications import NotificationView, SettingsView
 
@@ -92,3 +92,18 @@ async def update_settings(body: SettingsChange, caller: CurrentCaller) -> Settin
     return await in_session(
         lambda db: notifications.update_settings(session=db, user_id=caller.user.id, changes=changes)
     )
+
+
+class ReleaseCheck(BaseModel):
+    lookback_days: int = notifications.DEFAULT_LOOKBACK_DAYS
+
+
+class Queued(BaseModel):
+    queued: bool
+
+
+@router.post("/notifications/releases/check", response_model=Queued, status_code=status.HTTP_202_ACCEPTED)
+async def check_releases(body: ReleaseCheck, _admin: CurrentAdmin) -> Queued:
+    """Admins: run the (hourly) release job now, looking `lookback_days` back (default 7, up to 3,660)."""
+    notifications.request_release_check(lookback_days=body.lookback_days)
+    return Queued(queued=True)

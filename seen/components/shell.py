@@ -10,6 +10,7 @@ import reflex as rx
 from reflex.style import set_color_mode
 
 from seen.components.native_form import api_action, hidden_input, native_form
+from seen.components.notification_bell import notification_bell
 from seen.db import session_scope
 from seen.services import catalogue_views, search
 from seen.state import AuthState
@@ -379,6 +380,7 @@ def topbar() -> rx.Component:
         _mobile_menu(),
         _search_box(),
         rx.spacer(),
+        notification_bell(),
         _profile_menu(),
         _logout_form(),
         class_name="seen-topbar",

@@ -13,6 +13,7 @@ from seen.components.format import format_time
 from seen.components.page import app_page
 from seen.db import session_scope
 from seen.pages.settings_data import DataSettingsState, data_sections
+from seen.pages.settings_notifications import NotificationSettingsState, notification_section
 from seen.services import auth
 from seen.services.errors import ServiceError
 from seen.state import AuthState
@@ -332,9 +333,20 @@ def _sessions() -> rx.Component:
     )
 
 
-@app_page("/app/settings", "Settings", on_load=[SettingsState.load, DataSettingsState.load])
+@app_page(
+    "/app/settings", "Settings", on_load=[SettingsState.load, DataSettingsState.load, NotificationSettingsState.load]
+)
 def settings_page() -> rx.Component:
     return rx.fragment(
         page_header("Settings", "Your profile, look and security, and your data."),
-        rx.vstack(_profile(), _appearance(), _password(), _sessions(), data_sections(), spacing="5", width="100%"),
+        rx.vstack(
+            _profile(),
+            _appearance(),
+            notification_section(),
+            _password(),
+            _sessions(),
+            data_sections(),
+            spacing="5",
+            width="100%",
+        ),
     )

@@ -25,6 +25,7 @@ from sqlalchemy import and_, exists, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from seen.jobs import enqueue
 from seen.models.base import as_utc, utcnow
 from seen.models.downloads import DownloadEvent, DownloadJob
 from seen.models.library import LibraryScan
@@ -41,6 +42,8 @@ CENTRE_PATH = "/app/notifications"
 DOWNLOADS_PATH = "/app/downloads"
 REVIEW_QUEUE_PATH = "/app/library?state=unmatched"
 DEFAULT_LOOKBACK_DAYS = 7  # releases this recent still notify (a job that was down for days catches up)
+MAX_LOOKBACK_DAYS = 3660
+RELEASES_ACTOR = "notifications.releases"
 LIST_LIMIT_MAX = 100
 DIGEST_TITLES = 3  # the digest names this many titles, then "and N more"
 TITLE_MAX = 300
@@ -415,12 +418,28 @@ def _launched_games(session: Session, user_id: uuid.UUID, start: date, today: da
     ]
 
 
+def check_lookback(lookback_days: int) -> int:
+    if (
+        isinstance(lookback_days, bool)
+        or not isinstance(lookback_days, int)
+        or not 0 <= lookback_days <= MAX_LOOKBACK_DAYS
+    ):
+        raise InvalidInput(f"look back from 0 to {MAX_LOOKBACK_DAYS} days")
+    return lookback_days
+
+
+def request_release_check(*, lookback_days: int = DEFAULT_LOOKBACK_DAYS) -> None:
+    """Queue the release job now (an admin's "check now"), optionally looking further back than the schedule."""
+    enqueue(RELEASES_ACTOR, lookback_days=check_lookback(lookback_days))
+
+
 def release_notifications(
     *, session: Session, today: date, lookback_days: int = DEFAULT_LOOKBACK_DAYS
 ) -> ReleaseReport:
     """Notify every active user of releases of their titles from `lookback_days` ago up to `today`.
 
     Safe to run as often as wanted: each release notifies a user once (its dedupe key)."""
+    check_lookback(lookback_days)
     start = today - timedelta(days=lookback_days)
     region = (app_settings.provider_settings(session=session).tmdb_region or "US").upper()
     user_ids = session.exec(select(User.id).where(col(User.is_disabled).is_(False))).all()

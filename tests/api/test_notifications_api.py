@@ -121,3 +121,20 @@ def test_settings_round_trip_and_validation(client: httpx.Client, callers):
     # And bad values are 422 with the error shape
     for bad in ({"digest_hour_utc": 24}, {"digest_hour_utc": -3}, {"digest_hour_utc": "noon"}, {"downloads": "maybe"}):
         assert_error(client.put("/api/v1/notifications/settings", json=bad, headers=ada), 422, "invalid")
+
+
+def test_an_admin_can_run_the_release_check_now(client: httpx.Client, callers, monkeypatch: pytest.MonkeyPatch):
+    ada, bob, _ = callers  # Ada registered first: the admin
+    sent: list[tuple[str, dict]] = []
+    monkeypatch.setattr(notifications, "enqueue", lambda name, **kwargs: sent.append((name, kwargs)))
+    # When the admin asks for a check looking 30 days back
+    answer = client.post("/api/v1/notifications/releases/check", json={"lookback_days": 30}, headers=ada)
+    # Then the release job is queued with that window
+    assert answer.status_code == 202 and answer.json() == {"queued": True}
+    assert sent == [("notifications.releases", {"lookback_days": 30})]
+    # And a member may not, and a silly window is refused
+    assert_error(client.post("/api/v1/notifications/releases/check", json={}, headers=bob), 403, "admin_only")
+    assert_error(
+        client.post("/api/v1/notifications/releases/check", json={"lookback_days": 99_999}, headers=ada), 422, "invalid"
+    )
+    assert len(sent) == 1
