@@ -35,6 +35,8 @@ SCHEDULES = (
     Schedule("catalogue.sync_genres", IntervalTrigger(days=1)),
     Schedule("catalogue.refresh_stale", IntervalTrigger(weeks=1)),
     Schedule("catalogue.cleanup_sync_log", IntervalTrigger(days=30)),
+    # Re-reads followed titles with dates to come whose details are a day old (at most 60 a run).
+    Schedule("calendar.refresh_upcoming", IntervalTrigger(hours=6)),
     # Rescores snapshots older than six hours (users seen in the last 30 days), at most 500 a run.
     Schedule("recommendations.refresh_all", IntervalTrigger(hours=1)),
     # Release notifications and daily digests: idempotent, so hourly is only how soon news arrives.

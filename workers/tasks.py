@@ -9,6 +9,7 @@ import dramatiq
 from seen.db import session_scope
 from seen.services import auth, images, job_runs
 from workers import broker as _broker  # noqa: F401  (installs the broker before actors are declared)
+from workers import calendar as _calendar  # noqa: F401
 from workers import catalogue as _catalogue  # noqa: F401  (`dramatiq workers.tasks` loads every actor)
 from workers import downloads as _downloads  # noqa: F401
 from workers import imports as _imports  # noqa: F401

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel
@@ -102,18 +101,10 @@ async def calendar_ics(
     )
 
 
-def feed_link(token: str | None, filters: CalendarFilters | None = None) -> FeedLink:
+def feed_link(token: str | None) -> FeedLink:
     if token is None:
         return FeedLink(token=None, path=None, url=None)
-    query: list[tuple[str, str]] = [("token", token)]
-    if filters is not None:
-        query += [("kind", kind) for kind in filters.kinds]
-        if filters.tracked_only:
-            query.append(("tracked", "true"))
-        for name, value in (("platform", filters.platform_id), ("genre", filters.genre_id), ("region", filters.region)):
-            if value is not None:
-                query.append((name, str(value)))
-    path = f"{calendar.FEED_PATH}?{urlencode(query)}"
+    path = calendar.feed_path(token)
     return FeedLink(token=token, path=path, url=get_settings().public_base_url.rstrip("/") + path)
 
 

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import and_, delete, exists, or_
 from sqlmodel import Session, col, select
@@ -688,8 +689,17 @@ def user_for_token(*, session: Session, token: str) -> uuid.UUID:
     return row.user_id
 
 
-def feed_path(token: str) -> str:
-    return f"{FEED_PATH}?token={token}"
+def feed_path(token: str, filters: CalendarFilters | None = None) -> str:
+    """The feed's path with its token and, when given, the filters a subscription should keep."""
+    query: list[tuple[str, str]] = [("token", token)]
+    if filters is not None:
+        query += [("kind", kind) for kind in filters.kinds]
+        if filters.tracked_only:
+            query.append(("tracked", "true"))
+        for name, value in (("platform", filters.platform_id), ("genre", filters.genre_id), ("region", filters.region)):
+            if value is not None:
+                query.append((name, str(value)))
+    return f"{FEED_PATH}?{urlencode(query)}"
 
 
 def feed_events(*, session: Session, user_id: uuid.UUID, filters: CalendarFilters) -> list[CalendarEvent]:
