@@ -2,15 +2,15 @@
 change that shows here) fills every widget; skeletons hold the places until it arrives.
 
 Active downloads are read fresh with every load (never from that cache) and, while any is in progress, a
-background poll keeps their progress bars moving (the downloads page's `keep_live`). Widgets whose features
-are not built yet (recommendations, upcoming releases) show the service's honest message instead of
-made-up items. A brand-new account gets a welcome with the two ways
+background poll keeps their progress bars moving (the downloads page's `keep_live`). Recommendations show
+their first reason, upcoming releases their day. A brand-new account gets a welcome with the two ways
 to fill the page: finding titles on Discover, or importing a history in Settings.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date, timedelta
 from typing import Any
 
 import reflex as rx
@@ -27,6 +27,7 @@ from seen.pages.tracking_state import COMPLETION_LABELS, STATUS_LABELS
 from seen.services import dashboard as dashboard_service
 from seen.services import downloads as downloads_service
 from seen.services.backlog import BACKLOG_STATUSES, BacklogEntryView
+from seen.services.calendar import CalendarEvent, today_utc
 from seen.services.download_states import ACTIVE
 from seen.services.errors import ServiceError
 from seen.services.player import playable_key
@@ -77,6 +78,24 @@ def backlog_view(entry: BacklogEntryView) -> dict[str, Any]:
     )
 
 
+def release_day(event: CalendarEvent, today: date) -> str:
+    """When an upcoming release comes out, as a person says it: "Today", "Tomorrow", "Fri 11 Dec", "Q3 2027"."""
+    if event.precision:
+        return event.precision
+    day = date.fromisoformat(event.date)
+    if day == today:
+        return "Today"
+    if day == today + timedelta(days=1):
+        return "Tomorrow"
+    return day.strftime("%a %-d %b") if day.year == today.year else day.strftime("%-d %b %Y")
+
+
+def upcoming_view(event: CalendarEvent, today: date) -> dict[str, Any]:
+    return card_view(
+        event.media, href=event.href, title=event.title, caption=event.label, when=release_day(event, today)
+    )
+
+
 def downloads_view(found: downloads_service.ActiveDownloads) -> dict[str, Any]:
     return {"downloads": [job_view(view, {}) for view in found.items], "downloads_total": found.total}
 
@@ -110,10 +129,11 @@ def dashboard_view(found: dashboard_service.Dashboard) -> dict[str, Any]:
         ],
         "trending": [asdict(card) for card in found.trending],
         **downloads_view(found.active_downloads),
-        "unavailable": {
-            "recommendations": found.recommendations.message,
-            "upcoming": found.upcoming_releases.message,
-        },
+        "recommendations": [
+            card_view(item.media, caption="", when=item.reasons[0] if item.reasons else "")
+            for item in found.recommendations
+        ],
+        "upcoming": [upcoming_view(event, today_utc()) for event in found.upcoming_releases],
     }
 
 
@@ -129,7 +149,8 @@ class DashboardState(LivePage, PersonalPage, rx.State):
     trending: list[dict[str, Any]] = []
     downloads: list[dict[str, Any]] = []
     downloads_total: int = 0
-    unavailable: dict[str, str] = {name: "" for name in ("recommendations", "upcoming")}
+    recommendations: list[dict[str, Any]] = []
+    upcoming: list[dict[str, Any]] = []
 
     @rx.var
     def is_new(self) -> bool:
@@ -228,7 +249,8 @@ def _continue_card(item: rx.Var) -> rx.Component:
     )
 
 
-def _watched_card(item: rx.Var) -> rx.Component:
+def _captioned_card(item: rx.Var, test_id: str) -> rx.Component:
+    """A poster card with a caption line: "S01E02 · 3 Dec" (watched, upcoming) or a reason (recommended)."""
     return rx.link(
         rx.box(
             rx.box(rx.text(item["title"], class_name="seen-poster-fallback-title"), class_name="seen-poster-fallback"),
@@ -251,7 +273,7 @@ def _watched_card(item: rx.Var) -> rx.Component:
         href=item["href"],
         class_name="seen-media-card",
         underline="none",
-        data_testid="recently-watched-item",
+        data_testid=test_id,
     )
 
 
@@ -391,7 +413,12 @@ def _recently_watched() -> rx.Component:
         _loading_or(
             rx.cond(
                 DashboardState.recently_watched.length() > 0,
-                rx.box(rx.foreach(DashboardState.recently_watched, _watched_card), class_name="seen-card-row"),
+                rx.box(
+                    rx.foreach(
+                        DashboardState.recently_watched, lambda item: _captioned_card(item, "recently-watched-item")
+                    ),
+                    class_name="seen-card-row",
+                ),
                 empty_state("history", "No history yet", "Every movie and episode you watch is logged here."),
             )
         ),
@@ -468,12 +495,48 @@ def _active_downloads() -> rx.Component:
     )
 
 
-def _not_built(title: str, icon: str, heading: str, key: str, href: str) -> rx.Component:
+def _recommended() -> rx.Component:
     return widget(
-        title,
-        icon,
-        empty_state(icon, heading, DashboardState.unavailable[key]),
-        href=href,
+        "Recommended for you",
+        "sparkles",
+        _loading_or(
+            rx.cond(
+                DashboardState.recommendations.length() > 0,
+                rx.box(
+                    rx.foreach(DashboardState.recommendations, lambda item: _captioned_card(item, "recommended-item")),
+                    class_name="seen-card-row",
+                ),
+                empty_state(
+                    "sparkles",
+                    "No recommendations yet",
+                    "Once the catalogue is synced, titles picked for you show here.",
+                ),
+            )
+        ),
+        href="/app/recommendations",
+    )
+
+
+def _upcoming() -> rx.Component:
+    return widget(
+        "Upcoming releases",
+        "calendar-days",
+        _loading_or(
+            rx.cond(
+                DashboardState.upcoming.length() > 0,
+                rx.box(
+                    rx.foreach(DashboardState.upcoming, lambda item: _captioned_card(item, "upcoming-item")),
+                    class_name="seen-card-row",
+                ),
+                empty_state(
+                    "calendar-days",
+                    "Nothing scheduled",
+                    "New episodes, premieres and launches of the titles you follow show here.",
+                    rx.link(rx.button("Open the calendar", size="1", variant="soft"), href="/app/calendar"),
+                ),
+            )
+        ),
+        href="/app/calendar",
     )
 
 
@@ -529,10 +592,8 @@ def dashboard() -> rx.Component:
             _recently_played(),
             _trending(),
             _active_downloads(),
-            _not_built(
-                "Recommended for you", "sparkles", "No recommendations yet", "recommendations", "/app/recommendations"
-            ),
-            _not_built("Upcoming releases", "calendar-days", "Nothing scheduled", "upcoming", "/app/calendar"),
+            _upcoming(),
+            _recommended(),
             class_name="seen-grid-widgets",
         ),
         on_unmount=DashboardState.leave,

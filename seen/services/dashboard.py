@@ -3,15 +3,15 @@
 The whole aggregate lives under `seen:v1:dashboard:{user_id}`; the tracking services drop that key after
 each change that shows here (see `user_cache`), so the cache only saves repeated reads between changes.
 Active downloads are the exception: they move every second, so they are read fresh on every read and
-attached to the cached rest. Widgets whose features are not built yet (recommendations, the release
-calendar) say so instead of showing made-up items.
+attached to the cached rest. Recommendations and upcoming releases come from their own services (each with
+its own cache and snapshot), read into the aggregate like any other widget.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
@@ -20,11 +20,23 @@ from sqlmodel import Session, col, select
 from seen.models.base import as_utc, utcnow
 from seen.models.tracking import WatchEvent
 from seen.models.users import User
-from seen.services import backlog, catalogue_views, downloads, player, progress, tracking, user_cache
+from seen.services import (
+    backlog,
+    calendar,
+    catalogue_views,
+    downloads,
+    player,
+    progress,
+    recommendations,
+    tracking,
+    user_cache,
+)
 from seen.services.backlog import BacklogEntryView
+from seen.services.calendar import CalendarEvent
 from seen.services.catalogue_views import MediaCard, cards_for
 from seen.services.downloads import ActiveDownloads
 from seen.services.progress import ContinueItem
+from seen.services.recommendations import Recommendation
 
 WIDGET_SIZE = 12
 # "Recently watched" reads this many newest viewings to find its distinct titles; a binge of one show
@@ -34,15 +46,6 @@ BACKLOG_SHOWN = ("active", "paused")
 DOWNLOADS_SHOWN = 6
 # What the cached aggregate holds in place of the downloads, which `_with_downloads` fills on every read.
 NO_DOWNLOADS = ActiveDownloads(items=[], total=0)
-
-
-@dataclass(frozen=True, slots=True)
-class Unavailable:
-    """A widget whose feature has not been built yet: no items, and why."""
-
-    available: bool
-    message: str
-    items: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,18 +77,12 @@ class Dashboard:
     recently_watched: list[RecentlyWatched]
     trending: list[MediaCard]
     active_downloads: ActiveDownloads  # read fresh on every read, never from the cache
-    recommendations: Unavailable
-    upcoming_releases: Unavailable
+    recommendations: list[Recommendation]
+    upcoming_releases: list[CalendarEvent]  # the user's titles, today and the next weeks, soonest first
     generated_at: str
     # Read fresh too: Continue Watching entries the library has a file of → that file's player page
     # (keys from `seen.services.player.playable_key`).
     continue_player_hrefs: dict[str, str] = dataclasses.field(default_factory=dict)
-
-
-NOT_BUILT = {
-    "recommendations": "Recommendations are not available yet: they will be based on what you watch and rate.",
-    "upcoming_releases": "The release calendar is not available yet: upcoming releases will show here.",
-}
 
 
 def _recently_watched(session: Session, user_id: uuid.UUID) -> list[RecentlyWatched]:
@@ -138,7 +135,8 @@ def _widgets(session: Session, user_id: uuid.UUID) -> Dashboard:
         recently_watched=_recently_watched(session, user_id),
         trending=catalogue_views.discover_section(session=session, section="trending", page_size=WIDGET_SIZE).items,
         active_downloads=NO_DOWNLOADS,
-        **{name: Unavailable(False, message) for name, message in NOT_BUILT.items()},
+        recommendations=recommendations.for_dashboard(session=session, user_id=user_id, limit=WIDGET_SIZE),
+        upcoming_releases=calendar.upcoming_for_dashboard(session=session, user_id=user_id, limit=WIDGET_SIZE),
         generated_at=utcnow().isoformat(),
     )
 

@@ -92,6 +92,11 @@ def test_a_new_person_is_welcomed_with_ways_to_start(running_app: RunningApp, co
     # And the widgets say honestly what is not there yet
     expect(page.get_by_text("Nothing downloading")).to_be_visible()
     expect(page.get_by_text("Nothing in progress")).to_be_visible()
+    expect(page.get_by_text("Nothing scheduled")).to_be_visible()
+    # And recommendations are there from the start: popular titles, each with its reason
+    first = page.get_by_test_id("recommended-item").first
+    expect(first).to_be_visible()
+    expect(first).to_contain_text("Popular")
     # And the other personal pages have friendly empty states
     page.goto(running_app.url("/app/watch-later"))
     expect(page.get_by_test_id("watch-later-empty")).to_be_visible()
@@ -289,6 +294,19 @@ def test_stats_and_dashboard_show_what_was_tracked(running_app: RunningApp, cont
     game = page.get_by_test_id("backlog-item").filter(has_text=playing["title"]).first
     expect(game).to_contain_text("12.5 h")
     expect(game.get_by_test_id("backlog-status")).to_have_text("Playing")
+    # And recommendations leave out every title already watched, started or saved
+    recommended = page.get_by_test_id("recommended-item")
+    expect(recommended.first).to_be_visible()
+    shown = recommended.all_inner_texts()
+    assert not [movie["title"] for movie in movies if any(text.startswith(movie["title"]) for text in shown)], shown
+    if running_app.uses_demo_catalogue:
+        # And a film she saves that comes out this month is listed under upcoming releases, with its day
+        film = api.call("GET", "/search", params={"q": "Avengers: Doomsday", "type": "movie"}).json()["items"][0]
+        api.call("POST", "/watch-later", json={"media_id": film["id"]})
+        page.reload()
+        upcoming = page.get_by_test_id("upcoming-item").filter(has_text=film["title"])
+        expect(upcoming).to_contain_text("Fri 18 Dec")
+        expect(upcoming).to_have_attribute("href", f"/app/movies/{film['id']}")
     save_screenshot(page, "dashboard.png")
     # And the sidebar leads to the stats
     page.locator("nav.seen-sidebar").get_by_role("link", name="Stats", exact=True).click()

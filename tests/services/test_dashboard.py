@@ -1,5 +1,5 @@
-"""The dashboard aggregate on SQLite and PostgreSQL: each widget from the user's own data, honest empty
-widgets for features not built yet, the two-minute per-user cache dropped by the changes it shows, and the
+"""The dashboard aggregate on SQLite and PostgreSQL: each widget from the user's own data (upcoming releases
+of the titles they follow, recommendations of titles they do not know yet), the two-minute per-user cache dropped by the changes it shows, and the
 active downloads read fresh past that cache."""
 
 from __future__ import annotations
@@ -31,11 +31,16 @@ def library(session: Session) -> dict[str, object]:
         return catalogue.store_summary(session=session, summary=summary).id
 
     episodes = tuple(Episode(1, n, f"Episode {n}", runtime=45) for n in range(1, 4))
+    # A second season starts in three days: an upcoming release for whoever follows the show.
+    premiere = datetime.now(UTC).date() + timedelta(days=3)
     show = catalogue.store_details(
         session=session,
         details=MediaDetails(
             summary=MediaSummary(kind="show", ids=ExternalIds(tmdb=1396), title="Breaking Bad"),
-            seasons=(Season(1, "Season 1", episodes=episodes),),
+            seasons=(
+                Season(1, "Season 1", episodes=episodes),
+                Season(2, "Season 2", air_date=premiere, episodes=(Episode(2, 1, "Premiere", air_date=premiere),)),
+            ),
         ),
     ).id
     found: dict[str, object] = {
@@ -97,15 +102,21 @@ def test_every_widget_shows_the_users_own_data(session: Session, library):
     assert [card.title for card in found.trending] == ["Alien"]
     # And nothing is downloading
     assert found.active_downloads.items == [] and found.active_downloads.total == 0
-    # And the widgets whose features do not exist yet say so, with nothing made up
-    for placeholder in (found.recommendations, found.upcoming_releases):
-        assert placeholder.available is False and placeholder.items == [] and "not available yet" in placeholder.message
+    # And upcoming releases show the premiere of the show she watches
+    assert [(event.media.title, event.kind, event.season, event.episode) for event in found.upcoming_releases] == [
+        ("Breaking Bad", "season_premiere", 2, 1)
+    ]
+    # And nothing she already knows is recommended (every title here is watched, planned or in her backlog)
+    assert found.recommendations == []
 
     # And Bob's dashboard is empty but for what everyone sees
     bobs = dashboard.dashboard(session=session, user_id=library["bob"])
     assert bobs.continue_watching == [] and bobs.watch_later.total == 0 and bobs.recently_watched == []
     assert bobs.game_backlog.items == [] and sum(bobs.game_backlog.counts.values()) == 0
     assert [card.title for card in bobs.trending] == ["Alien"]
+    # And Bob follows nothing, so nothing is upcoming for him, but he starts with recommendations all the same
+    assert bobs.upcoming_releases == []
+    assert {item.media.title for item in bobs.recommendations} >= {"The Matrix", "Heat", "Alien"}
 
 
 def test_the_dashboard_is_cached_per_user_and_dropped_by_a_change(session: Session, library):
