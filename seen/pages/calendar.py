@@ -220,8 +220,7 @@ def _filters() -> rx.Component:
         rx.cond(
             ~CalendarState.loading,
             rx.text(
-                CalendarState.event_count.to_string(),
-                " releases",
+                CalendarState.count_label,
                 size="2",
                 color="var(--seen-muted)",
                 data_testid="calendar-count",

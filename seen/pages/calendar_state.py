@@ -82,6 +82,7 @@ class CalendarState(PersonalPage, rx.State):
     loading: bool = True
     heading: str = ""
     event_count: int = 0
+    count_label: str = ""
     # month: 35 or 42 cells, Monday first; week: 7 cells; agenda: days that have events
     cells: list[dict[str, Any]] = []
     agenda: list[dict[str, Any]] = []
@@ -156,6 +157,7 @@ class CalendarState(PersonalPage, rx.State):
         start, end = self._range(anchor)
         found = calendar.events(session=session, user_id=user_id, start=start, end=end, filters=self._filters())
         self.event_count = len(found)
+        self.count_label = "1 release" if len(found) == 1 else f"{len(found)} releases"
         by_day: dict[str, list[dict[str, str]]] = {}
         for event in found:
             by_day.setdefault(event.date, []).append(event_view(event))

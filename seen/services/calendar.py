@@ -21,6 +21,8 @@ carry a `precision` label and sit on the provider's placeholder day.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 import secrets
 import uuid
@@ -39,7 +41,7 @@ from seen.models import media as tables
 from seen.models.base import as_utc, utcnow
 from seen.models.calendar import CalendarFeed
 from seen.services import app_settings, user_cache
-from seen.services.catalogue_views import MediaCard, cards_for
+from seen.services.catalogue_views import CARD_COLUMNS, MediaCard, card
 from seen.services.errors import InvalidInput, NotFound
 from seen.services.tracking import followed_media_ids, tracked_media_ids
 
@@ -216,21 +218,41 @@ def events(
 
 
 def _month(session: Session, user_id: uuid.UUID, month: date, filters: CalendarFilters) -> list[CalendarEvent]:
+    """One month's events from its cache key, or built and added to it. The key holds one entry per set of
+    filters, each a JSON string of compact rows, so a read parses only the entry it needs."""
     name = user_cache.calendar_key(user_id, month.strftime("%Y-%m"))
     store = cache.get_cache()
     stored = store.get_json(name)
     variants: dict[str, Any] = stored if isinstance(stored, dict) else {}
     signature = filters.signature()
-    if signature in variants:
-        return user_cache.revive(list[CalendarEvent], variants[signature])
+    if isinstance(variants.get(signature), str):
+        return [unpack(row) for row in json.loads(variants[signature])]
     first, last = month_bounds(month)
     built = collect(session=session, user_id=user_id, start=first, end=last, filters=filters)
     variants = {key: value for key, value in variants.items() if key != signature}
     while len(variants) >= CACHED_VARIANTS:
         variants.pop(next(iter(variants)))
-    variants[signature] = user_cache.as_json(built)
+    variants[signature] = json.dumps([pack(event) for event in built], separators=(",", ":"))
     store.set_json(name, variants, user_cache.CALENDAR_TTL_SECONDS)
     return built
+
+
+_EVENT_FIELDS = tuple(one.name for one in dataclasses.fields(CalendarEvent))
+_CARD_FIELDS = tuple(one.name for one in dataclasses.fields(MediaCard))
+_MEDIA_AT = _EVENT_FIELDS.index("media")
+
+
+def pack(event: CalendarEvent) -> list[Any]:
+    """An event as a compact JSON row (its fields in order, the card as a row of its own)."""
+    row = [getattr(event, name) for name in _EVENT_FIELDS]
+    row[_MEDIA_AT] = [getattr(event.media, name) for name in _CARD_FIELDS]
+    return row
+
+
+def unpack(row: list[Any]) -> CalendarEvent:
+    row = list(row)
+    row[_MEDIA_AT] = MediaCard(*row[_MEDIA_AT])
+    return CalendarEvent(*row)
 
 
 def upcoming_for_dashboard(*, session: Session, user_id: uuid.UUID, limit: int = 12) -> list[CalendarEvent]:
@@ -253,6 +275,7 @@ class _Scope:
     session: Session
     user_id: uuid.UUID
     filters: CalendarFilters
+    followed: list[int]  # the user's titles, read once per build (a bound list: cheaper than the UNION again)
 
     def wants(self, kind: str) -> bool:
         if self.filters.platform_id is not None and kind != "game":
@@ -262,7 +285,7 @@ class _Scope:
     def title_conditions(self, media_id: Any) -> list[Any]:
         conditions = []
         if self.filters.tracked_only:
-            conditions.append(col(media_id).in_(followed_media_ids(self.user_id)))
+            conditions.append(col(media_id).in_(self.followed))
         if self.filters.genre_id is not None:
             conditions.append(
                 col(media_id).in_(
@@ -276,7 +299,10 @@ def collect(
     *, session: Session, user_id: uuid.UUID, start: date, end: date, filters: CalendarFilters
 ) -> list[CalendarEvent]:
     """The events of a range, uncached and unchecked (the feed's range is longer than a year)."""
-    scope = _Scope(session, user_id, filters)
+    followed = {row[0] for row in session.exec(followed_media_ids(user_id)).all()}
+    if filters.tracked_only and not followed:
+        return []
+    scope = _Scope(session, user_id, filters, sorted(followed))
     drafts: list[_Draft] = []
     if scope.wants("movie") or scope.wants("game"):
         drafts += _releases(scope, start, end)
@@ -286,9 +312,8 @@ def collect(
         drafts += _add_ons(scope, start, end)
     if not drafts:
         return []
-    followed = {row[0] for row in session.exec(followed_media_ids(user_id)).all()}
     media_ids = list({draft.media_id for draft in drafts} | {d.parent_id for d in drafts if d.parent_id})
-    cards = {card.id: card for card in cards_for(session=session, media_ids=media_ids)}
+    cards = _cards(session, media_ids)
     found = [
         draft.event(cards, followed)
         for draft in drafts
@@ -296,6 +321,14 @@ def collect(
     ]
     found.sort(key=lambda event: (event.date, KIND_ORDER[event.kind], event.title.casefold(), event.uid))
     return found
+
+
+def _cards(session: Session, media_ids: list[int]) -> dict[int, MediaCard]:
+    """The titles' cards, read as plain rows (the catalogue's `card` reads them like rows of the table)."""
+    media = tables.MediaItem
+    columns = [getattr(media, name) for name in CARD_COLUMNS]
+    rows = session.exec(select(*columns).where(col(media.id).in_(media_ids))).all()
+    return {row.id: card(row) for row in rows}
 
 
 @dataclass
@@ -598,7 +631,7 @@ def _add_ons(scope: _Scope, start: date, end: date) -> list[_Draft]:
     )
     filters = scope.filters
     if filters.tracked_only:
-        followed = followed_media_ids(scope.user_id)
+        followed = scope.followed
         statement = statement.where(or_(col(relation.media_id).in_(followed), col(relation.related_id).in_(followed)))
     if filters.genre_id is not None:
         genre = select(tables.MediaGenre.media_id).where(tables.MediaGenre.genre_id == filters.genre_id)
