@@ -104,6 +104,6 @@ class Queued(BaseModel):
 
 @router.post("/notifications/releases/check", response_model=Queued, status_code=status.HTTP_202_ACCEPTED)
 async def check_releases(body: ReleaseCheck, _admin: CurrentAdmin) -> Queued:
-    """Admins: run the (hourly) release job now, looking `lookback_days` back (default 7, up to 3,660)."""
+    """Admins: run the (hourly) release job now, looking `lookback_days` back (default 7, up to 36,500)."""
     notifications.request_release_check(lookback_days=body.lookback_days)
     return Queued(queued=True)

@@ -83,7 +83,8 @@ class NotificationsState(PersonalPage, rx.State):
     @rx.event
     async def load(self):
         self.error = self.notice = ""
-        self.loading, self.shown = True, PAGE_SIZE
+        # Every visit starts on "All" (the filter is for the visit, not a preference).
+        self.loading, self.shown, self.filter = True, PAGE_SIZE, "all"
         yield
         await self._read()
         self.loading = False

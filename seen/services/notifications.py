@@ -42,7 +42,7 @@ CENTRE_PATH = "/app/notifications"
 DOWNLOADS_PATH = "/app/downloads"
 REVIEW_QUEUE_PATH = "/app/library?state=unmatched"
 DEFAULT_LOOKBACK_DAYS = 7  # releases this recent still notify (a job that was down for days catches up)
-MAX_LOOKBACK_DAYS = 3660
+MAX_LOOKBACK_DAYS = 36_500  # an admin may look back as far as they like (a century)
 RELEASES_ACTOR = "notifications.releases"
 LIST_LIMIT_MAX = 100
 DIGEST_TITLES = 3  # the digest names this many titles, then "and N more"
