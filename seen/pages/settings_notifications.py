@@ -12,6 +12,7 @@ from sqlmodel import Session
 from seen.db import session_scope
 from seen.pages.personal import PersonalPage
 from seen.services import notifications
+from seen.state import AuthState
 
 SECTION_ID = "notifications"
 # (setting, label, explanation)
@@ -20,9 +21,10 @@ TOGGLES = (
     ("movie_released", "Movie releases", "A movie you follow is out in cinemas or on digital."),
     ("game_launched", "Game launches", "A game you follow is out on the platform you play it on."),
     ("downloads", "Downloads", "Your download finished or failed."),
-    ("unmatched_files", "Library files to match", "A library scan found files it could not match (admins)."),
+    ("unmatched_files", "Library files to match", "A library scan found files it could not match."),
 )
 HOURS = [str(hour) for hour in range(24)]
+ADMIN_ONLY = frozenset({"unmatched_files"})
 
 
 class NotificationSettingsState(PersonalPage, rx.State):
@@ -101,7 +103,12 @@ def notification_section() -> rx.Component:
                 size="2",
                 color="var(--seen-muted)",
             ),
-            rx.box(*(_toggle(*toggle) for toggle in TOGGLES), class_name="seen-notify-toggles"),
+            rx.box(
+                *(_toggle(*toggle) for toggle in TOGGLES if toggle[0] not in ADMIN_ONLY),
+                # Only admins manage the library, so only they hear of files to match.
+                rx.cond(AuthState.is_admin, rx.fragment(*(_toggle(*t) for t in TOGGLES if t[0] in ADMIN_ONLY))),
+                class_name="seen-notify-toggles",
+            ),
             rx.el.label(
                 rx.switch(checked=state.daily_digest, on_change=state.set_digest, data_testid="notify-daily_digest"),
                 rx.vstack(
