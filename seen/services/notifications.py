@@ -44,6 +44,7 @@ REVIEW_QUEUE_PATH = "/app/library?state=unmatched"
 DEFAULT_LOOKBACK_DAYS = 7  # releases this recent still notify (a job that was down for days catches up)
 MAX_LOOKBACK_DAYS = 36_500  # an admin may look back as far as they like (a century)
 RELEASES_ACTOR = "notifications.releases"
+MAX_PER_USER_RUN = 50  # release notifications one run may give one user
 LIST_LIMIT_MAX = 100
 DIGEST_TITLES = 3  # the digest names this many titles, then "and N more"
 TITLE_MAX = 300
@@ -305,6 +306,7 @@ def _new_episodes(session: Session, user_id: uuid.UUID, start: date, today: date
                 "link": media_href("show", media_id),
                 "media_id": media_id,
                 "dedupe_key": f"episode:{media_id}:{aired.isoformat()}",
+                "on": aired,
             }
         )
     return found
@@ -356,6 +358,7 @@ def _released_movies(
                 "link": media_href("movie", media_id),
                 "media_id": media_id,
                 "dedupe_key": f"movie:{media_id}:{key}",
+                "on": released,
             }
         )
     return found
@@ -413,6 +416,7 @@ def _launched_games(session: Session, user_id: uuid.UUID, start: date, today: da
             "link": media_href("game", media_id),
             "media_id": media_id,
             "dedupe_key": f"game:{media_id}:launched",
+            "on": released,
         }
         for media_id, (title, platform, released) in first.items()
     ]
@@ -463,8 +467,11 @@ def release_notifications(
             found += _released_movies(session, user_id, start, today, region)
         if settings.game_launched:
             found += _launched_games(session, user_id, start, today)
-        for item in found:
-            if _insert(session, user_id=user_id, settings=settings, **item) is not None:
+        # A long look-back (an admin's check) could find years of releases: the newest few are news enough.
+        newest = sorted(found, key=lambda item: (item["on"], item["dedupe_key"]), reverse=True)
+        for item in reversed(newest[:MAX_PER_USER_RUN]):  # oldest first: the newest gets the highest id
+            fields = {name: value for name, value in item.items() if name != "on"}
+            if _insert(session, user_id=user_id, settings=settings, **fields) is not None:
                 counts[item["kind"]] += 1
     session.flush()
     return ReleaseReport(

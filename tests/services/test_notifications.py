@@ -444,3 +444,20 @@ def test_list_and_mark_read_are_scoped_to_the_user(session: Session, users):
     # Then hers are all read and Bob's is still unread
     assert notifications.unread_count(session=session, user_id=users["ada"]) == 0
     assert notifications.unread_count(session=session, user_id=users["bob"]) == 1
+
+
+def test_a_long_look_back_gives_each_user_only_the_newest_releases(session: Session, users, titles, monkeypatch):
+    # Given Ada follows the show and two movies, and a run may give a user only two notifications
+    monkeypatch.setattr(notifications, "MAX_PER_USER_RUN", 2)
+    for name in ("wire", "heat", "ronin"):
+        tracking.add_to_watch_later(session=session, user_id=users["ada"], media_id=titles[name])
+    session.commit()
+    # When an admin's check looks back a year
+    notifications.release_notifications(session=session, today=TODAY, lookback_days=365)
+    session.commit()
+    # Then she gets the two newest: yesterday's episodes and Ronin (also yesterday), not the older ones
+    assert sorted(row.title for row in stored(session, users["ada"])) == ["2 new episodes of The Wire", "Ronin is out"]
+    # And a negative or absurd look-back is refused
+    for bad in (-1, 40_000):
+        with pytest.raises(InvalidInput):
+            notifications.release_notifications(session=session, today=TODAY, lookback_days=bad)
