@@ -28,6 +28,7 @@ stale snapshots on a schedule.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -40,7 +41,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, func, insert, or_, select, union
+from sqlalchemy import Integer, Text, any_, bindparam, cast, delete, func, insert, or_, select, union
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -73,7 +75,7 @@ LIKED_RATING = 3.5
 DISLIKED_RATING = 2.0
 HIDDEN_VOTES = ("not_interested", "down")
 RELATION_WEIGHTS = {"recommendation": 1.0, "similar": 0.8}
-MAX_RELATION_SEEDS = 400  # the strongest liked seeds whose provider lists are followed
+MAX_RELATION_SEEDS = 300  # the strongest liked seeds whose provider lists are followed
 MAX_PEOPLE_SEEDS = 150
 TOP_GENRES_PER_KIND = 5
 GENRE_POOL_DEPTH = 150  # the most popular titles of each genre, shared by every user's scoring
@@ -246,6 +248,8 @@ class _Pools:
     genre_names: dict[int, str]
     genre_kind: dict[int, str]
     rank: dict[tuple[int, int], int]  # (genre id, media id) -> place in the genre's list
+    by_platform: dict[int, list[int]]  # platform id -> its most popular released games, best first
+    platform_names: dict[int, str]
 
 
 _pool_lock = threading.Lock()
@@ -253,10 +257,11 @@ _pools: dict[str, _Pools] = {}
 
 
 def _catalogue_signature(session: Session) -> tuple:
+    # Cheap on purpose (it runs per scoring): new or removed titles show at once, changed genres or
+    # popularity within POOL_TTL_SECONDS.
     media = tables.MediaItem
-    row = session.execute(select(func.count(), func.max(media.id), func.max(media.updated_at))).one()
-    genres = session.execute(select(func.count()).select_from(tables.MediaGenre)).scalar_one()
-    return (row[0], row[1], str(row[2]), genres, date.today().isoformat())
+    row = session.execute(select(func.count(), func.max(media.id))).one()
+    return (row[0], row[1], date.today().isoformat())
 
 
 def _genre_pools(session: Session) -> _Pools:
@@ -298,7 +303,31 @@ def _genre_pools(session: Session) -> _Pools:
     names, kinds = {}, {}
     for genre_id, name, kind in session.execute(select(tables.Genre.id, tables.Genre.name, tables.Genre.kind)).all():
         names[genre_id], kinds[genre_id] = name, kind
-    built = _Pools(signature, time.monotonic(), dict(by_genre), names, kinds, rank)
+    link = tables.MediaPlatform
+    on_platform = (
+        select(
+            link.media_id,
+            link.platform_id,
+            func.row_number()
+            .over(
+                partition_by=link.platform_id,
+                order_by=(col(media.popularity).desc().nulls_last(), media.id),
+            )
+            .label("rank"),
+        )
+        .join(media, col(media.id) == col(link.media_id))
+        .where(_released(media))
+        .subquery()
+    )
+    by_platform: dict[int, list[int]] = defaultdict(list)
+    for media_id, platform_id in session.execute(
+        select(on_platform.c.media_id, on_platform.c.platform_id)
+        .where(on_platform.c.rank <= PLATFORM_POOL_DEPTH)
+        .order_by(on_platform.c.platform_id, on_platform.c.rank)
+    ).all():
+        by_platform[platform_id].append(media_id)
+    platform_names = dict(session.execute(select(tables.Platform.id, tables.Platform.name)).all())
+    built = _Pools(signature, time.monotonic(), dict(by_genre), names, kinds, rank, dict(by_platform), platform_names)
     with _pool_lock:
         _pools[engine_key] = built
     return built
@@ -311,18 +340,90 @@ def _released(media) -> Any:
 # -- scoring ---------------------------------------------------------------------------------------------
 
 
-@dataclass
 class _Candidate:
-    relation: float = 0.0
-    relation_seeds: dict[int, float] = field(default_factory=lambda: defaultdict(float))
-    franchise: tuple[float, str, int] | None = None  # (weight, franchise, seed)
-    people: tuple[float, str, str, int] | None = None  # (weight, name, job, seed)
-    from_pool: bool = False
+    __slots__ = ("franchise", "people", "relation", "relation_seeds")
+
+    def __init__(self) -> None:
+        self.relation = 0.0
+        self.relation_seeds: dict[int, float] | None = None  # seed -> its share of `relation`
+        self.franchise: tuple[float, str, int] | None = None  # (weight, franchise, seed)
+        self.people: tuple[float, str, str, int] | None = None  # (weight, name, job, seed)
 
 
-def _chunks(values: Sequence[int], size: int = 5000) -> Iterable[Sequence[int]]:
+def _chunks(session: Session, values: Sequence[int], size: int = 5000) -> Iterable[Sequence[int]]:
+    """Id lists for `_by_ids`: all at once on PostgreSQL (one array parameter), in slices on SQLite."""
+    if _is_postgres(session):
+        if values:
+            yield list(values)
+        return
     for start in range(0, len(values), size):
         yield values[start : start + size]
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _by_ids(session: Session, name: str, ids: Sequence[int]) -> list:
+    """The rows of the named statement for these ids (all of them: sliced on SQLite, one array on PostgreSQL)."""
+    statement = _statement(name, _is_postgres(session))
+    found: list = []
+    for chunk in _chunks(session, ids):
+        found.extend(session.connection().execute(statement, {"ids": list(chunk)}).all())
+    return found
+
+
+@functools.cache
+def _statement(name: str, postgres: bool) -> Any:
+    """Statements built once (their joins and compiled SQL are reused): `ids` is `= ANY(array)` on PostgreSQL,
+    where thousands of IN placeholders cost more to build and send than the query takes, and an expanding IN
+    on SQLite."""
+    ids = bindparam("ids", type_=ARRAY(Integer)) if postgres else bindparam("ids", expanding=True)
+
+    def among(column: Any) -> Any:
+        return column == any_(ids) if postgres else column.in_(ids)
+
+    media, genre, platform, rel = tables.MediaItem, tables.MediaGenre, tables.MediaPlatform, tables.MediaRelation
+    if name == "kinds_and_genres":
+        return (
+            select(media.id, media.kind, genre.genre_id)
+            .outerjoin(genre, col(genre.media_id) == col(media.id))
+            .where(among(media.id))
+        )
+    if name == "facts_and_genres":
+        return (
+            select(
+                media.id,
+                media.kind,
+                media.popularity,
+                media.vote_average,
+                media.vote_count,
+                media.release_date,
+                genre.genre_id,
+            )
+            .outerjoin(genre, col(genre.media_id) == col(media.id))
+            .where(among(media.id))
+        )
+    if name == "franchises":
+        return select(media.id, media.franchises).where(among(media.id))
+    if name == "titles":
+        return select(media.id, media.title).where(among(media.id))
+    if name == "platforms":
+        return select(platform.media_id, platform.platform_id).where(among(platform.media_id))
+    if name == "relations":
+        return select(rel.media_id, rel.related_id, rel.relation, rel.position).where(
+            among(rel.media_id), col(rel.relation).in_(tuple(RELATION_WEIGHTS))
+        )
+    if name == "people":
+        mine, theirs = aliased(tables.MediaCredit), aliased(tables.MediaCredit)
+        return (
+            select(theirs.media_id, mine.media_id, tables.Person.name, mine.job)
+            .join(theirs, (theirs.person_id == mine.person_id) & (theirs.job == mine.job))
+            .join(tables.Person, col(tables.Person.id) == mine.person_id)
+            .where(among(mine.media_id), col(mine.job).in_(("Director", "Creator")), theirs.media_id != mine.media_id)
+            .limit(3000)
+        )
+    raise KeyError(name)
 
 
 def _score(session: Session, user_id: uuid.UUID) -> list[tuple[int, str, float, list[str]]]:
@@ -334,30 +435,26 @@ def _score(session: Session, user_id: uuid.UUID) -> list[tuple[int, str, float, 
     disliked = {mid: seed for mid, seed in signals.seeds.items() if seed.dislike > 0}
     media = tables.MediaItem
 
-    # Who the seeds are: kind, title, franchises.
-    seed_info: dict[int, tuple[str, str, list[str]]] = {}
+    # Who the seeds are: kind and genres (titles only later, for the reasons of the titles kept).
+    seed_kind: dict[int, str] = {}
+    seed_genres: dict[int, list[int]] = defaultdict(list)
     seed_ids = sorted(set(liked) | set(disliked))
-    for chunk in _chunks(seed_ids):
-        for mid, kind, title, franchises in session.execute(
-            select(media.id, media.kind, media.title, media.franchises).where(col(media.id).in_(chunk))
-        ).all():
-            seed_info[mid] = (kind, title, list(franchises or []))
+    for mid, kind, gid in _by_ids(session, "kinds_and_genres", seed_ids):
+        seed_kind[mid] = kind
+        if gid is not None:
+            seed_genres[mid].append(gid)
+    seed_franchises: dict[int, list[str]] = {}
+    liked_games = [mid for mid in liked if seed_kind.get(mid) == "game"]
+    for mid, franchises in _by_ids(session, "franchises", liked_games):
+        seed_franchises[mid] = list(franchises or [])
 
     # The genre profile per kind, and how much each kind is watched or played.
-    seed_genres: dict[int, list[int]] = defaultdict(list)
-    for chunk in _chunks(seed_ids):
-        for mid, gid in session.execute(
-            select(tables.MediaGenre.media_id, tables.MediaGenre.genre_id).where(
-                col(tables.MediaGenre.media_id).in_(chunk)
-            )
-        ).all():
-            seed_genres[mid].append(gid)
     kind_weight: dict[str, float] = defaultdict(float)
     genre_weight: dict[int, float] = defaultdict(float)
     for mid, seed in liked.items():
-        if mid not in seed_info:
+        if mid not in seed_kind:
             continue
-        kind_weight[seed_info[mid][0]] += seed.like
+        kind_weight[seed_kind[mid]] += seed.like
         for gid in seed_genres.get(mid, ()):
             genre_weight[gid] += seed.like
     for mid, seed in disliked.items():
@@ -382,29 +479,23 @@ def _score(session: Session, user_id: uuid.UUID) -> list[tuple[int, str, float, 
     # Provider lists (TMDB recommendations/similar) of the strongest liked seeds and of every disliked one.
     strongest = sorted(liked, key=lambda mid: -liked[mid].like)[:MAX_RELATION_SEEDS]
     relation_seeds = sorted(set(strongest) | set(disliked))
-    rel = tables.MediaRelation
-    for chunk in _chunks(relation_seeds):
-        for seed_id, related_id, relation, position in session.execute(
-            select(rel.media_id, rel.related_id, rel.relation, rel.position).where(
-                col(rel.media_id).in_(chunk), col(rel.relation).in_(tuple(RELATION_WEIGHTS))
-            )
-        ).all():
-            seed = signals.seeds[seed_id]
-            strength = RELATION_WEIGHTS[relation] / (1 + (position or 0) / 8)
-            entry = candidates[related_id]
-            if seed.like > 0:
-                entry.relation += seed.like * strength
-                entry.relation_seeds[seed_id] += seed.like * strength
-            if seed.dislike > 0:
-                entry.relation -= 1.5 * seed.dislike * strength
+    for seed_id, related_id, relation, position in _by_ids(session, "relations", relation_seeds):
+        seed = signals.seeds[seed_id]
+        strength = RELATION_WEIGHTS[relation] / (1 + (position or 0) / 8)
+        entry = candidates[related_id]
+        if seed.like > 0:
+            entry.relation += seed.like * strength
+            if entry.relation_seeds is None:
+                entry.relation_seeds = {}
+            entry.relation_seeds[seed_id] = entry.relation_seeds.get(seed_id, 0.0) + seed.like * strength
+        if seed.dislike > 0:
+            entry.relation -= 1.5 * seed.dislike * strength
 
     # Franchises of liked games.
     franchise_weight: dict[str, tuple[float, int]] = {}
-    for mid, seed in liked.items():
-        info = seed_info.get(mid)
-        if info is None:
-            continue
-        for name in info[2]:
+    for mid, franchises in seed_franchises.items():
+        seed = liked[mid]
+        for name in franchises:
             current = franchise_weight.get(name, (0.0, mid))
             best_seed = mid if seed.like > liked.get(current[1], _Seed()).like else current[1]
             franchise_weight[name] = (current[0] + seed.like, best_seed)
@@ -426,61 +517,32 @@ def _score(session: Session, user_id: uuid.UUID) -> list[tuple[int, str, float, 
     # Directors and creators of the strongest liked seeds.
     people_seeds = sorted(liked, key=lambda mid: -liked[mid].like)[:MAX_PEOPLE_SEEDS]
     if people_seeds:
-        mine, theirs = aliased(tables.MediaCredit), aliased(tables.MediaCredit)
-        rows = session.execute(
-            select(theirs.media_id, mine.media_id, tables.Person.name, mine.job)
-            .join(theirs, (theirs.person_id == mine.person_id) & (theirs.job == mine.job))
-            .join(tables.Person, col(tables.Person.id) == mine.person_id)
-            .where(
-                col(mine.media_id).in_(people_seeds),
-                col(mine.job).in_(("Director", "Creator")),
-                theirs.media_id != mine.media_id,
-            )
-            .limit(3000)
-        ).all()
-        for mid, seed_id, name, job in rows:
+        for mid, seed_id, name, job in _by_ids(session, "people", people_seeds):
             weight = liked[seed_id].like
             if candidates[mid].people is None or weight > candidates[mid].people[0]:
                 candidates[mid].people = (weight, name, job, seed_id)
 
     # Popular titles of the favourite genres; a small popular pool of every genre for the rest.
+    pooled: set[int] = set()
     for kind in KINDS:
         for gid in top_genres[kind]:
-            for mid in pools.by_genre.get(gid, ()):
-                candidates[mid].from_pool = True
+            pooled.update(pools.by_genre.get(gid, ()))
     for ids in pools.by_genre.values():
-        for mid in ids[:COLD_PER_GENRE]:
-            candidates[mid].from_pool = True
+        pooled.update(ids[:COLD_PER_GENRE])
 
     # Platforms of backlog games: the chosen platform, else every platform the game is on.
     platform_weight: dict[int, float] = dict(signals.backlog_platforms)
     if signals.backlog_games and not platform_weight:
-        for chunk in _chunks(signals.backlog_games):
-            for _mid, pid in session.execute(
-                select(tables.MediaPlatform.media_id, tables.MediaPlatform.platform_id).where(
-                    col(tables.MediaPlatform.media_id).in_(chunk)
-                )
-            ).all():
-                platform_weight[pid] = platform_weight.get(pid, 0.0) + 1.0
-    platform_names: dict[int, str] = {}
+        for _mid, pid in _by_ids(session, "platforms", signals.backlog_games):
+            platform_weight[pid] = platform_weight.get(pid, 0.0) + 1.0
     if platform_weight:
         best_platform = max(platform_weight.values())
         platform_weight = {pid: w / best_platform for pid, w in platform_weight.items()}
-        top_platforms = sorted(platform_weight, key=lambda pid: -platform_weight[pid])[:2]
-        platform_names = dict(
-            session.execute(
-                select(tables.Platform.id, tables.Platform.name).where(col(tables.Platform.id).in_(platform_weight))
-            ).all()
-        )
-        link = tables.MediaPlatform
-        for (mid,) in session.execute(
-            select(link.media_id)
-            .join(media, col(media.id) == col(link.media_id))
-            .where(col(link.platform_id).in_(top_platforms), _released(media))
-            .order_by(col(media.popularity).desc().nulls_last(), media.id)
-            .limit(PLATFORM_POOL_DEPTH * len(top_platforms))
-        ).all():
-            candidates[mid].from_pool = True
+        for pid in sorted(platform_weight, key=lambda pid: -platform_weight[pid])[:2]:
+            pooled.update(pools.by_platform.get(pid, ()))
+    platform_names = pools.platform_names
+    for mid in pooled.difference(candidates):
+        candidates[mid] = _Candidate()
 
     for mid in signals.excluded:
         candidates.pop(mid, None)
@@ -492,32 +554,22 @@ def _score(session: Session, user_id: uuid.UUID) -> list[tuple[int, str, float, 
     facts: dict[int, tuple[str, float | None, float | None, int | None, date | None]] = {}
     cand_genres: dict[int, list[int]] = defaultdict(list)
     cand_platforms: dict[int, list[int]] = defaultdict(list)
-    for chunk in _chunks(ids):
-        for row in session.execute(
-            select(
-                media.id, media.kind, media.popularity, media.vote_average, media.vote_count, media.release_date
-            ).where(col(media.id).in_(chunk))
-        ).all():
-            facts[row[0]] = tuple(row[1:])
-        for mid, gid in session.execute(
-            select(tables.MediaGenre.media_id, tables.MediaGenre.genre_id).where(
-                col(tables.MediaGenre.media_id).in_(chunk)
-            )
-        ).all():
+    for mid, kind, popularity, average, count, released, gid in _by_ids(session, "facts_and_genres", ids):
+        facts[mid] = (kind, popularity, average, count, released)
+        if gid is not None:
             cand_genres[mid].append(gid)
-        if platform_weight:
-            for mid, pid in session.execute(
-                select(tables.MediaPlatform.media_id, tables.MediaPlatform.platform_id).where(
-                    col(tables.MediaPlatform.media_id).in_(chunk)
-                )
-            ).all():
-                cand_platforms[mid].append(pid)
+    games = [mid for mid, fact in facts.items() if fact[0] == "game"]
+    if platform_weight:
+        for mid, pid in _by_ids(session, "platforms", games):
+            cand_platforms[mid].append(pid)
 
     today = date.today()
     max_popularity = max((fact[1] or 0.0 for fact in facts.values()), default=0.0)
     pop_scale = math.log1p(max_popularity) or 1.0
-    cold = not liked
-    scored: dict[str, list[tuple[float, int, list[str]]]] = defaultdict(list)
+    favourite_genres = {kind: set(top_genres.get(kind, [])[:3]) for kind in KINDS}
+
+    # First the score of every candidate (numbers only), then the reasons of the few kept.
+    scored: dict[str, list[tuple[float, int, float, float, float]]] = defaultdict(list)
     for mid, entry in candidates.items():
         fact = facts.get(mid)
         if fact is None:
@@ -529,72 +581,88 @@ def _score(session: Session, user_id: uuid.UUID) -> list[tuple[int, str, float, 
         bayes = (votes * (vote_average or BAYES_PRIOR_MEAN) + BAYES_PRIOR_VOTES * BAYES_PRIOR_MEAN) / (
             votes + BAYES_PRIOR_VOTES
         )
-        quality = 0.6 * bayes / 10 + 0.4 * math.log1p(popularity or 0.0) / pop_scale
-        parts: list[tuple[float, str]] = []  # (contribution, reason)
-        score = W_QUALITY * quality + W_KIND * kind_share.get(kind, 0.0)
-
+        score = W_QUALITY * (0.6 * bayes / 10 + 0.4 * math.log1p(popularity or 0.0) / pop_scale)
+        score += W_KIND * kind_share.get(kind, 0.0)
+        relation = 0.0
         if entry.relation:
             relation = W_RELATION * math.copysign(math.sqrt(abs(entry.relation)), entry.relation)
             score += relation
+        genre_score = 0.0
+        genres = cand_genres.get(mid)
+        if genres:
+            genre_score = W_GENRE * sum(affinity.get(gid, 0.0) for gid in genres) / math.sqrt(len(genres))
+            score += genre_score
+        if entry.franchise is not None:
+            score += W_FRANCHISE * min(1.0, 0.5 + entry.franchise[0] / 2)
+        if entry.people is not None:
+            score += W_PEOPLE * min(1.0, 0.5 + entry.people[0] / 2)
+        platform_score = 0.0
+        if kind == "game" and platform_weight:
+            platform_score = W_PLATFORM * max(
+                (platform_weight.get(pid, 0.0) for pid in cand_platforms.get(mid, ())), default=0.0
+            )
+            score += platform_score
+        scored[kind].append((score, mid, relation, genre_score, platform_score))
+
+    kept = []
+    for items in scored.values():
+        items.sort(key=lambda item: (-item[0], item[1]))
+        kept.extend(items[:PER_KIND])
+    # The titles of the seeds the reasons name.
+    named: set[int] = set()
+    for _score_value, mid, *_rest in kept:
+        entry = candidates[mid]
+        if entry.relation_seeds:
+            named.update(sorted(entry.relation_seeds, key=lambda seed: -entry.relation_seeds[seed])[:2])
+        if entry.franchise is not None:
+            named.add(entry.franchise[2])
+        if entry.people is not None:
+            named.add(entry.people[3])
+    titles: dict[int, str] = dict(_by_ids(session, "titles", sorted(named)))
+
+    chosen: list[tuple[int, str, float, list[str]]] = []
+    for score, mid, relation, genre_score, platform_score in kept:
+        kind = facts[mid][0]
+        entry = candidates[mid]
+        parts: list[tuple[float, str]] = []  # (contribution, reason)
+        if relation > 0 and entry.relation_seeds:
             ranked_seeds = sorted(entry.relation_seeds.items(), key=lambda item: -item[1])[:2]
             for index, (seed_id, contribution) in enumerate(ranked_seeds):
                 if index and contribution < 0.5 * ranked_seeds[0][1]:
                     break
-                info = seed_info.get(seed_id)
-                if info is not None and relation > 0:
-                    parts.append((relation - index * 0.01, _seed_phrase(info[1], signals.seeds[seed_id].why)))
-
+                if seed_id in titles:
+                    phrase = _seed_phrase(titles[seed_id], signals.seeds[seed_id].why)
+                    parts.append((relation - index * 0.01, phrase))
         genres = cand_genres.get(mid, [])
-        if genres:
-            values = [affinity.get(gid, 0.0) for gid in genres]
-            genre_score = W_GENRE * sum(values) / math.sqrt(len(values))
-            score += genre_score
-            favourites = [gid for gid in genres if gid in top_genres.get(kind, [])[:3]]
-            if favourites and genre_score > 0.4:
-                names = " and ".join(pools.genre_names.get(gid, "") for gid in favourites[:2])
-                plural = "genres" if len(favourites[:2]) > 1 else "a genre"
-                verb = "play" if kind == "game" else "watch"
-                most = "most" if len(favourites[:2]) > 1 else "a lot"
-                parts.append((genre_score, f"{names}, {plural} you {verb} {most}"))
-
+        favourites = [gid for gid in genres if gid in favourite_genres[kind]][:2]
+        if favourites and genre_score > 0.4:
+            names = " and ".join(pools.genre_names.get(gid, "") for gid in favourites)
+            verb = "play" if kind == "game" else "watch"
+            phrase = "genres you {} most" if len(favourites) > 1 else "a genre you {} a lot"
+            parts.append((genre_score, f"{names}, {phrase.format(verb)}"))
         if entry.franchise is not None:
             weight, name, seed_id = entry.franchise
             value = W_FRANCHISE * min(1.0, 0.5 + weight / 2)
-            score += value
-            info = seed_info.get(seed_id)
-            parts.append((value, f"In the {name} franchise, like {info[1]}" if info else f"In the {name} franchise"))
-
+            like = f", like {titles[seed_id]}" if seed_id in titles else ""
+            parts.append((value, f"In the {name} franchise{like}"))
         if entry.people is not None:
             weight, name, job, seed_id = entry.people
-            value = W_PEOPLE * min(1.0, 0.5 + weight / 2)
-            score += value
-            info = seed_info.get(seed_id)
-            if info is not None:
+            if seed_id in titles:
                 role = "director" if job == "Director" else "creator"
-                parts.append((value, f"From {name}, the {role} of {info[1]}"))
-
-        if kind == "game" and platform_weight:
-            on = [pid for pid in cand_platforms.get(mid, []) if pid in platform_weight]
-            if on:
-                best = max(on, key=lambda pid: platform_weight[pid])
-                value = W_PLATFORM * platform_weight[best]
-                score += value
-                if platform_names.get(best):
-                    parts.append((value * 0.9, f"On {platform_names[best]}, like your backlog"))
-
-        if cold or not parts:
+                reason = f"From {name}, the {role} of {titles[seed_id]}"
+                parts.append((W_PEOPLE * min(1.0, 0.5 + weight / 2), reason))
+        if platform_score > 0:
+            best = max(cand_platforms.get(mid, ()), key=lambda pid: platform_weight.get(pid, 0.0))
+            if platform_names.get(best):
+                parts.append((platform_score * 0.9, f"On {platform_names[best]}, like your backlog"))
+        if not liked or not parts:
             best_genre = _best_pool_genre(mid, genres, pools)
             if best_genre is not None:
                 parts.append((0.0, f"Popular in {pools.genre_names.get(best_genre, 'its genre')}"))
             elif not parts:
                 parts.append((0.0, "Popular on /seen/"))
         reasons = [reason for _value, reason in sorted(parts, key=lambda part: -part[0])][:3]
-        scored[kind].append((score, mid, reasons))
-
-    chosen: list[tuple[int, str, float, list[str]]] = []
-    for kind, items in scored.items():
-        items.sort(key=lambda item: (-item[0], item[1]))
-        chosen.extend((mid, kind, round(score, 4), reasons) for score, mid, reasons in items[:PER_KIND])
+        chosen.append((mid, kind, round(score, 4), reasons))
     chosen.sort(key=lambda item: (-item[2], item[0]))
     return chosen
 
