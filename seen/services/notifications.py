@@ -595,7 +595,8 @@ def send_digests(*, session: Session, now: datetime | None = None) -> int:
             session.exec(
                 update(Notification)
                 .where(col(Notification.id).in_([row.id for row in held]))
-                .values(delivery="digested")
+                # The digest is what the user is told of: its items stay listed, read, so the bell counts one.
+                .values(delivery="digested", read_at=now)
             )
             sent += created is not None
         settings.last_digest_at = now

@@ -293,7 +293,7 @@ def test_the_digest_holds_then_sums_up_once_a_day(session: Session, users, title
     # When it runs at her hour
     assert notifications.send_digests(session=session, now=dt.datetime(2026, 12, 4, 9, 5, tzinfo=dt.UTC)) == 1
     session.commit()
-    # Then one digest sums them up and the held ones show as digested
+    # Then one digest sums them up, and the held ones show as digested, already read: the bell counts one
     rows = stored(session, users["ada"])
     digest = rows[-1]
     assert (digest.kind, digest.delivery, digest.link) == ("digest", "now", "/app/notifications")
@@ -302,6 +302,7 @@ def test_the_digest_holds_then_sums_up_once_a_day(session: Session, users, title
     assert [row.delivery for row in rows[:-1]] == ["digested"] * 4
     page = notifications.list_notifications(session=session, user_id=users["ada"])
     assert page.items[0].kind == "digest" and len(page.items) == 5
+    assert page.unread_count == 1 and [item.read for item in page.items] == [False] + [True] * 4
     # When it runs again the same day, with something new held
     notifications.notify(session=session, user_id=users["ada"], kind="download_finished", title="X", dedupe_key="x")
     assert notifications.send_digests(session=session, now=dt.datetime(2026, 12, 4, 22, 0, tzinfo=dt.UTC)) == 0
