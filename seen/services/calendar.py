@@ -33,7 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import and_, delete, exists, or_
+from sqlalchemy import String, and_, cast, delete, exists, or_
 from sqlmodel import Session, col, select
 
 from seen import cache
@@ -54,6 +54,7 @@ FEED_DAYS_BACK = 30
 FEED_DAYS_AHEAD = 365
 FEED_TOKEN_BYTES = 32  # 43 URL-safe characters
 FEED_PATH = "/api/v1/calendar.ics"
+SQL_FOLLOWED_LIMIT = 300  # up to this many followed titles, "tracked only" is a condition in the queries
 CACHED_VARIANTS = 8  # filter combinations kept per cached month
 CACHED_MONTH_SPAN = 3  # longer reads are built in one go rather than from month entries
 RELEASE_LABELS = {
@@ -275,7 +276,20 @@ class _Scope:
     session: Session
     user_id: uuid.UUID
     filters: CalendarFilters
-    followed: list[int]  # the user's titles, read once per build (a bound list: cheaper than the UNION again)
+    followed: list[int]  # the user's titles, read once per build
+
+    def __post_init__(self) -> None:
+        self.followed_set = frozenset(self.followed)
+
+    def skips(self, media_id: int) -> bool:
+        """A title the read leaves out in Python: not one of the user's, when only theirs are asked for."""
+        return self.filters.tracked_only and media_id not in self.followed_set
+
+    @property
+    def narrow_in_sql(self) -> bool:
+        """Tracked only, for a user with few titles: their ids bound in the queries. Thousands of bound ids
+        cost more than reading the period's rows and keeping the user's in Python (`collect` does)."""
+        return self.filters.tracked_only and len(self.followed) <= SQL_FOLLOWED_LIMIT
 
     def wants(self, kind: str) -> bool:
         if self.filters.platform_id is not None and kind != "game":
@@ -284,7 +298,7 @@ class _Scope:
 
     def title_conditions(self, media_id: Any) -> list[Any]:
         conditions = []
-        if self.filters.tracked_only:
+        if self.narrow_in_sql:
             conditions.append(col(media_id).in_(self.followed))
         if self.filters.genre_id is not None:
             conditions.append(
@@ -299,7 +313,7 @@ def collect(
     *, session: Session, user_id: uuid.UUID, start: date, end: date, filters: CalendarFilters
 ) -> list[CalendarEvent]:
     """The events of a range, uncached and unchecked (the feed's range is longer than a year)."""
-    followed = {row[0] for row in session.exec(followed_media_ids(user_id)).all()}
+    followed = {row[0] for row in _rows(session, followed_media_ids(user_id))}
     if filters.tracked_only and not followed:
         return []
     scope = _Scope(session, user_id, filters, sorted(followed))
@@ -310,6 +324,8 @@ def collect(
         drafts += _episodes(scope, start, end)
     if scope.wants("game"):
         drafts += _add_ons(scope, start, end)
+    if filters.tracked_only:
+        drafts = [draft for draft in drafts if draft.media_id in followed or draft.parent_id in followed]
     if not drafts:
         return []
     media_ids = list({draft.media_id for draft in drafts} | {d.parent_id for d in drafts if d.parent_id})
@@ -323,11 +339,22 @@ def collect(
     return found
 
 
+def _iso(column: Any) -> Any:
+    """A date column as its ISO text ("2026-12-18"): SQLite stores that text, PostgreSQL prints it."""
+    return cast(column, String)
+
+
+def _rows(session: Session, statement: Any) -> list[Any]:
+    """Plain rows of a statement on the session's connection: the calendar reads columns, never ORM objects,
+    and skipping the ORM's result handling is a good part of a month read's time."""
+    return session.connection().execute(statement).all()
+
+
 def _cards(session: Session, media_ids: list[int]) -> dict[int, MediaCard]:
     """The titles' cards, read as plain rows (the catalogue's `card` reads them like rows of the table)."""
     media = tables.MediaItem
     columns = [getattr(media, name) for name in CARD_COLUMNS]
-    rows = session.exec(select(*columns).where(col(media.id).in_(media_ids))).all()
+    rows = _rows(session, select(*columns).where(col(media.id).in_(media_ids)))
     return {row.id: card(row) for row in rows}
 
 
@@ -336,7 +363,7 @@ class _Draft:
     """An event before the titles' cards are read."""
 
     uid: str
-    day: date
+    day: str  # ISO, as the database gives it (parsing thousands of dates is a read's slowest part on SQLite)
     kind: str
     media_id: int
     label: str
@@ -357,7 +384,7 @@ class _Draft:
             label = f"{self.label} · {card.title}"
         return CalendarEvent(
             uid=self.uid,
-            date=self.day.isoformat(),
+            date=self.day,
             kind=self.kind,
             title=card.title,
             label=label if parent is None else f"{self.label} · {parent.title}",
@@ -376,12 +403,14 @@ class _Draft:
         )
 
 
-def precision_label(day: date, note: str | None) -> str | None:
+def precision_label(day: date | str, note: str | None) -> str | None:
     """The window a placeholder date stands for, from the catalogue's note: the demo's "date precision:
     quarter" or IGDB's human text ("Q3 2027", "2027", "Sep 2027", "TBD")."""
     if not note:
         return None
     note = note.strip()
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
     if note.startswith("date precision:"):
         precision = note.removeprefix("date precision:").strip()
         if precision == "quarter":
@@ -411,7 +440,7 @@ def _releases(scope: _Scope, start: date, end: date) -> list[_Draft]:
             release.platform_id,
             release.country,
             release.release_type,
-            release.release_date,
+            _iso(release.release_date),
             release.note,
         )
         .join(media, col(media.id) == col(release.media_id))
@@ -424,22 +453,24 @@ def _releases(scope: _Scope, start: date, end: date) -> list[_Draft]:
         statement = statement.where(col(release.media_id).not_in(_add_on_ids()))
     rows_by_media: dict[int, list[tuple]] = defaultdict(list)
     kind_of: dict[int, str] = {}
-    for media_id, kind, platform_id, country, release_type, day, note in scope.session.exec(statement).all():
+    for media_id, kind, platform_id, country, release_type, day, note in _rows(scope.session, statement):
+        if scope.skips(media_id):
+            continue
         rows_by_media[media_id].append((platform_id, country, release_type, day, note))
         kind_of[media_id] = kind
     platform_ids = {row[0] for rows in rows_by_media.values() for row in rows if row[0] is not None}
     names = _platform_names(scope.session, platform_ids)
     drafts: list[_Draft] = []
-    region = scope.filters.region
+    region, low, high = scope.filters.region, start.isoformat(), end.isoformat()
     for media_id, rows in rows_by_media.items():
         if kind_of[media_id] == "movie":
-            drafts += _movie_drafts(media_id, rows, region, start, end)
+            drafts += _movie_drafts(media_id, rows, region, low, high)
         else:
-            drafts += _game_drafts(media_id, rows, region, start, end, names, scope.filters.platform_id)
+            drafts += _game_drafts(media_id, rows, region, low, high, names, scope.filters.platform_id)
     # Titles the providers dated without release rows (lists' summaries, games without platform dates).
     if scope.filters.platform_id is None:
         bare = (
-            select(media.id, media.kind, media.release_date)
+            select(media.id, media.kind, _iso(media.release_date))
             .where(col(media.release_date).between(start, end))
             .where(col(media.kind).in_(kinds))
             .where(~exists().where(release.media_id == media.id))
@@ -447,10 +478,12 @@ def _releases(scope: _Scope, start: date, end: date) -> list[_Draft]:
         )
         if "game" in kinds:
             bare = bare.where(col(media.id).not_in(_add_on_ids()))
-        for media_id, kind, day in scope.session.exec(bare).all():
+        for media_id, kind, day in _rows(scope.session, bare):
+            if scope.skips(media_id):
+                continue
             drafts.append(
                 _Draft(
-                    uid=f"{kind}-{media_id}-release-{day.isoformat()}",
+                    uid=f"{kind}-{media_id}-release-{day}",
                     day=day,
                     kind="movie_release" if kind == "movie" else "game_release",
                     media_id=media_id,
@@ -464,13 +497,13 @@ def _platform_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     ids = list(ids)
     if not ids:
         return {}
-    rows = session.exec(select(tables.Platform.id, tables.Platform.name).where(col(tables.Platform.id).in_(ids)))
+    rows = _rows(session, select(tables.Platform.id, tables.Platform.name).where(col(tables.Platform.id).in_(ids)))
     return {platform_id: name for platform_id, name in rows}
 
 
-def _movie_drafts(media_id: int, rows: list[tuple], region: str | None, start: date, end: date) -> list[_Draft]:
+def _movie_drafts(media_id: int, rows: list[tuple], region: str | None, start: str, end: str) -> list[_Draft]:
     chosen = [row for row in rows if row[1] == region] or rows
-    first: dict[str | None, date] = {}
+    first: dict[str | None, str] = {}
     for _platform, _country, release_type, day, _note in chosen:
         if release_type not in first or day < first[release_type]:
             first[release_type] = day
@@ -503,19 +536,19 @@ def _game_drafts(
     media_id: int,
     rows: list[tuple],
     region: str | None,
-    start: date,
-    end: date,
+    start: str,
+    end: str,
     names: dict[int, str],
     platform_filter: int | None,
 ) -> list[_Draft]:
     igdb_region = IGDB_REGIONS.get(region or "", "")[:COUNTRY_LENGTH]
     regional = [row for row in rows if row[1] == igdb_region] if igdb_region else []
     chosen = [row for row in rows if row[1] in EVERYWHERE] + regional if regional else rows
-    first: dict[int | None, tuple[date, str | None]] = {}
+    first: dict[int | None, tuple[str, str | None]] = {}
     for platform_id, _country, _type, day, note in chosen:
         if platform_id not in first or day < first[platform_id][0]:
             first[platform_id] = (day, note)
-    by_day: dict[date, list[tuple[int | None, str | None]]] = defaultdict(list)
+    by_day: dict[str, list[tuple[int | None, str | None]]] = defaultdict(list)
     for platform_id, (day, note) in first.items():
         if platform_filter is not None and platform_id != platform_filter:
             continue
@@ -527,7 +560,7 @@ def _game_drafts(
         precision = next((p for p in (precision_label(day, note) for _pid, note in entries) if p), None)
         drafts.append(
             _Draft(
-                uid=f"game-{media_id}-{day.isoformat()}",
+                uid=f"game-{media_id}-{day}",
                 day=day,
                 kind="game_release",
                 media_id=media_id,
@@ -541,13 +574,16 @@ def _game_drafts(
 
 def _episodes(scope: _Scope, start: date, end: date) -> list[_Draft]:
     episode, season, media = tables.ShowEpisode, tables.ShowSeason, tables.MediaItem
-    rows = scope.session.exec(
-        select(episode.media_id, episode.season_number, episode.episode_number, episode.air_date)
+    rows = _rows(
+        scope.session,
+        select(episode.media_id, episode.season_number, episode.episode_number, _iso(episode.air_date))
         .where(col(episode.air_date).between(start, end))
-        .where(*scope.title_conditions(episode.media_id))
-    ).all()
-    days: dict[tuple[int, date, int], list[int]] = defaultdict(list)
+        .where(*scope.title_conditions(episode.media_id)),
+    )
+    days: dict[tuple[int, str, int], list[int]] = defaultdict(list)
     for media_id, season_number, episode_number, day in rows:
+        if scope.skips(media_id):
+            continue
         days[(media_id, day, season_number)].append(episode_number)
     drafts = []
     for (media_id, day, season_number), numbers in days.items():
@@ -571,8 +607,9 @@ def _episodes(scope: _Scope, start: date, end: date) -> list[_Draft]:
             )
         )
     # Seasons dated before their episodes are stored (TMDB lists a show's seasons with its details).
-    seasons = scope.session.exec(
-        select(season.media_id, season.number, season.air_date)
+    seasons = _rows(
+        scope.session,
+        select(season.media_id, season.number, _iso(season.air_date))
         .where(col(season.air_date).between(start, end))
         .where(season.number >= 1)
         .where(
@@ -583,9 +620,11 @@ def _episodes(scope: _Scope, start: date, end: date) -> list[_Draft]:
                 col(episode.air_date).is_not(None),
             )
         )
-        .where(*scope.title_conditions(season.media_id))
-    ).all()
+        .where(*scope.title_conditions(season.media_id)),
+    )
     for media_id, number, day in seasons:
+        if scope.skips(media_id):
+            continue
         drafts.append(
             _Draft(
                 uid=f"show-{media_id}-s{number}e1",
@@ -598,15 +637,18 @@ def _episodes(scope: _Scope, start: date, end: date) -> list[_Draft]:
             )
         )
     # A show known only from a list: its first air date is its premiere.
-    bare = scope.session.exec(
-        select(media.id, media.release_date)
+    bare = _rows(
+        scope.session,
+        select(media.id, _iso(media.release_date))
         .where(media.kind == "show")
         .where(col(media.release_date).between(start, end))
         .where(~exists().where(season.media_id == media.id))
         .where(~exists().where(episode.media_id == media.id))
-        .where(*scope.title_conditions(media.id))
-    ).all()
+        .where(*scope.title_conditions(media.id)),
+    )
     for media_id, day in bare:
+        if scope.skips(media_id):
+            continue
         drafts.append(
             _Draft(
                 uid=f"show-{media_id}-s1e1",
@@ -624,13 +666,13 @@ def _episodes(scope: _Scope, start: date, end: date) -> list[_Draft]:
 def _add_ons(scope: _Scope, start: date, end: date) -> list[_Draft]:
     relation, media, release = tables.MediaRelation, tables.MediaItem, tables.MediaReleaseDate
     statement = (
-        select(relation.media_id, relation.relation, relation.related_id, media.release_date)
+        select(relation.media_id, relation.relation, relation.related_id, _iso(media.release_date))
         .join(media, col(media.id) == col(relation.related_id))
         .where(col(relation.relation).in_(("dlc", "expansion")))
         .where(col(media.release_date).between(start, end))
     )
     filters = scope.filters
-    if filters.tracked_only:
+    if scope.narrow_in_sql:
         followed = scope.followed
         statement = statement.where(or_(col(relation.media_id).in_(followed), col(relation.related_id).in_(followed)))
     if filters.genre_id is not None:
@@ -639,15 +681,16 @@ def _add_ons(scope: _Scope, start: date, end: date) -> list[_Draft]:
     if filters.platform_id is not None:
         on = select(tables.MediaPlatform.media_id).where(tables.MediaPlatform.platform_id == filters.platform_id)
         statement = statement.where(or_(col(relation.media_id).in_(on), col(relation.related_id).in_(on)))
-    rows = scope.session.exec(statement).all()
+    rows = _rows(scope.session, statement)
     if not rows:
         return []
     notes: dict[int, str] = {}
-    noted = scope.session.exec(
+    noted = _rows(
+        scope.session,
         select(release.media_id, release.note).where(
             col(release.media_id).in_([row[2] for row in rows]), col(release.note).is_not(None)
-        )
-    ).all()
+        ),
+    )
     for media_id, note in noted:
         notes.setdefault(media_id, note)
     seen_ids: set[int] = set()
