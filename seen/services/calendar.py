@@ -22,18 +22,20 @@ carry a `precision` label and sit on the provider's placeholder day.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 import secrets
 import uuid
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import String, and_, cast, delete, exists, or_
+from sqlalchemy import Integer, String, and_, any_, cast, delete, exists, literal, or_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col, select
 
 from seen import cache
@@ -56,6 +58,7 @@ FEED_TOKEN_BYTES = 32  # 43 URL-safe characters
 FEED_PATH = "/api/v1/calendar.ics"
 SQL_FOLLOWED_LIMIT = 300  # up to this many followed titles, "tracked only" is a condition in the queries
 CACHED_VARIANTS = 8  # filter combinations kept per cached month
+CARD_CACHE_SIZE = 20_000  # cards of recently shown titles, kept in the process (a few MB)
 CACHED_MONTH_SPAN = 3  # longer reads are built in one go rather than from month entries
 RELEASE_LABELS = {
     "premiere": "Premiere",
@@ -299,7 +302,7 @@ class _Scope:
     def title_conditions(self, media_id: Any) -> list[Any]:
         conditions = []
         if self.narrow_in_sql:
-            conditions.append(col(media_id).in_(self.followed))
+            conditions.append(_among(self.session, media_id, self.followed))
         if self.filters.genre_id is not None:
             conditions.append(
                 col(media_id).in_(
@@ -350,12 +353,29 @@ def _rows(session: Session, statement: Any) -> list[Any]:
     return session.connection().execute(statement).all()
 
 
+def _among(session: Session, column: Any, ids: Sequence[int]) -> Any:
+    """`column IN (ids)`; on PostgreSQL `= ANY(array)`: one bound array instead of hundreds of parameters."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(list(ids), type_=ARRAY(Integer)))
+    return col(column).in_(ids)
+
+
+_CardRow = namedtuple("_CardRow", CARD_COLUMNS)  # type: ignore[misc]
+
+
+@functools.lru_cache(maxsize=CARD_CACHE_SIZE)
+def _card(row: tuple) -> MediaCard:
+    """The catalogue's card of a row of its columns. `card` is a pure function of them (its poster URL is the
+    costly part: half a month read's Python time without this), so equal rows share one card."""
+    return card(_CardRow(*row))
+
+
 def _cards(session: Session, media_ids: list[int]) -> dict[int, MediaCard]:
     """The titles' cards, read as plain rows (the catalogue's `card` reads them like rows of the table)."""
     media = tables.MediaItem
     columns = [getattr(media, name) for name in CARD_COLUMNS]
-    rows = _rows(session, select(*columns).where(col(media.id).in_(media_ids)))
-    return {row.id: card(row) for row in rows}
+    rows = _rows(session, select(*columns).where(_among(session, media.id, media_ids)))
+    return {row[0]: _card(tuple(row)) for row in rows}
 
 
 @dataclass
@@ -674,7 +694,12 @@ def _add_ons(scope: _Scope, start: date, end: date) -> list[_Draft]:
     filters = scope.filters
     if scope.narrow_in_sql:
         followed = scope.followed
-        statement = statement.where(or_(col(relation.media_id).in_(followed), col(relation.related_id).in_(followed)))
+        statement = statement.where(
+            or_(
+                _among(scope.session, relation.media_id, followed),
+                _among(scope.session, relation.related_id, followed),
+            )
+        )
     if filters.genre_id is not None:
         genre = select(tables.MediaGenre.media_id).where(tables.MediaGenre.genre_id == filters.genre_id)
         statement = statement.where(or_(col(relation.media_id).in_(genre), col(relation.related_id).in_(genre)))
@@ -688,7 +713,7 @@ def _add_ons(scope: _Scope, start: date, end: date) -> list[_Draft]:
     noted = _rows(
         scope.session,
         select(release.media_id, release.note).where(
-            col(release.media_id).in_([row[2] for row in rows]), col(release.note).is_not(None)
+            _among(scope.session, release.media_id, [row[2] for row in rows]), col(release.note).is_not(None)
         ),
     )
     for media_id, note in noted:
