@@ -28,13 +28,13 @@ import re
 import secrets
 import uuid
 from collections import defaultdict, namedtuple
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Integer, String, and_, any_, cast, delete, exists, literal, or_
+from sqlalchemy import Integer, String, and_, any_, cast, delete, exists, literal, null, or_, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col, select
 
@@ -455,6 +455,7 @@ def _releases(scope: _Scope, start: date, end: date) -> list[_Draft]:
     in_range = select(release.media_id).where(col(release.release_date).between(start, end))
     statement = (
         select(
+            literal("r").label("source"),
             release.media_id,
             media.kind,
             release.platform_id,
@@ -462,8 +463,10 @@ def _releases(scope: _Scope, start: date, end: date) -> list[_Draft]:
             release.release_type,
             _iso(release.release_date),
             release.note,
+            tables.Platform.name,
         )
         .join(media, col(media.id) == col(release.media_id))
+        .outerjoin(tables.Platform, col(tables.Platform.id) == col(release.platform_id))
         .where(col(release.media_id).in_(in_range))
         .where(col(release.release_date).is_not(None))
         .where(col(media.kind).in_(kinds))
@@ -471,26 +474,21 @@ def _releases(scope: _Scope, start: date, end: date) -> list[_Draft]:
     )
     if "game" in kinds:
         statement = statement.where(col(release.media_id).not_in(_add_on_ids()))
-    rows_by_media: dict[int, list[tuple]] = defaultdict(list)
-    kind_of: dict[int, str] = {}
-    for media_id, kind, platform_id, country, release_type, day, note in _rows(scope.session, statement):
-        if scope.skips(media_id):
-            continue
-        rows_by_media[media_id].append((platform_id, country, release_type, day, note))
-        kind_of[media_id] = kind
-    platform_ids = {row[0] for rows in rows_by_media.values() for row in rows if row[0] is not None}
-    names = _platform_names(scope.session, platform_ids)
-    drafts: list[_Draft] = []
-    region, low, high = scope.filters.region, start.isoformat(), end.isoformat()
-    for media_id, rows in rows_by_media.items():
-        if kind_of[media_id] == "movie":
-            drafts += _movie_drafts(media_id, rows, region, low, high)
-        else:
-            drafts += _game_drafts(media_id, rows, region, low, high, names, scope.filters.platform_id)
-    # Titles the providers dated without release rows (lists' summaries, games without platform dates).
     if scope.filters.platform_id is None:
+        # In the same round trip, titles the providers dated without release rows (lists' summaries, games
+        # without platform dates): their own release date.
         bare = (
-            select(media.id, media.kind, _iso(media.release_date))
+            select(
+                literal("b"),
+                media.id,
+                media.kind,
+                null(),
+                null(),
+                null(),
+                _iso(media.release_date),
+                null(),
+                null(),
+            )
             .where(col(media.release_date).between(start, end))
             .where(col(media.kind).in_(kinds))
             .where(~exists().where(release.media_id == media.id))
@@ -498,27 +496,39 @@ def _releases(scope: _Scope, start: date, end: date) -> list[_Draft]:
         )
         if "game" in kinds:
             bare = bare.where(col(media.id).not_in(_add_on_ids()))
-        for media_id, kind, day in _rows(scope.session, bare):
-            if scope.skips(media_id):
-                continue
-            drafts.append(
-                _Draft(
-                    uid=f"{kind}-{media_id}-release-{day}",
-                    day=day,
-                    kind="movie_release" if kind == "movie" else "game_release",
-                    media_id=media_id,
-                    label="Release",
-                )
+        statement = union_all(statement, bare)
+    bare_rows: list[tuple[int, str, str]] = []
+    rows_by_media: dict[int, list[tuple]] = defaultdict(list)
+    kind_of: dict[int, str] = {}
+    names: dict[int, str] = {}
+    for source, media_id, kind, platform_id, country, release_type, day, note, name in _rows(scope.session, statement):
+        if scope.skips(media_id):
+            continue
+        if source == "b":
+            bare_rows.append((media_id, kind, day))
+            continue
+        rows_by_media[media_id].append((platform_id, country, release_type, day, note))
+        kind_of[media_id] = kind
+        if platform_id is not None:
+            names[platform_id] = name
+    drafts: list[_Draft] = []
+    region, low, high = scope.filters.region, start.isoformat(), end.isoformat()
+    for media_id, rows in rows_by_media.items():
+        if kind_of[media_id] == "movie":
+            drafts += _movie_drafts(media_id, rows, region, low, high)
+        else:
+            drafts += _game_drafts(media_id, rows, region, low, high, names, scope.filters.platform_id)
+    for media_id, kind, day in bare_rows:
+        drafts.append(
+            _Draft(
+                uid=f"{kind}-{media_id}-release-{day}",
+                day=day,
+                kind="movie_release" if kind == "movie" else "game_release",
+                media_id=media_id,
+                label="Release",
             )
+        )
     return drafts
-
-
-def _platform_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
-    ids = list(ids)
-    if not ids:
-        return {}
-    rows = _rows(session, select(tables.Platform.id, tables.Platform.name).where(col(tables.Platform.id).in_(ids)))
-    return {platform_id: name for platform_id, name in rows}
 
 
 def _movie_drafts(media_id: int, rows: list[tuple], region: str | None, start: str, end: str) -> list[_Draft]:
@@ -594,12 +604,44 @@ def _game_drafts(
 
 def _episodes(scope: _Scope, start: date, end: date) -> list[_Draft]:
     episode, season, media = tables.ShowEpisode, tables.ShowSeason, tables.MediaItem
-    rows = _rows(
-        scope.session,
-        select(episode.media_id, episode.season_number, episode.episode_number, _iso(episode.air_date))
+    # One round trip: the range's episodes ("e"); seasons dated before their episodes are stored ("s": TMDB
+    # lists a show's seasons with its details); shows known only from a list, premiering on their first air
+    # date ("b").
+    episodes = (
+        select(
+            literal("e").label("source"),
+            episode.media_id,
+            episode.season_number,
+            episode.episode_number,
+            _iso(episode.air_date),
+        )
         .where(col(episode.air_date).between(start, end))
-        .where(*scope.title_conditions(episode.media_id)),
+        .where(*scope.title_conditions(episode.media_id))
     )
+    seasons = (
+        select(literal("s"), season.media_id, season.number, literal(1), _iso(season.air_date))
+        .where(col(season.air_date).between(start, end))
+        .where(season.number >= 1)
+        .where(
+            ~exists().where(
+                episode.media_id == season.media_id,
+                episode.season_number == season.number,
+                episode.episode_number == 1,
+                col(episode.air_date).is_not(None),
+            )
+        )
+        .where(*scope.title_conditions(season.media_id))
+    )
+    bare = (
+        select(literal("b"), media.id, literal(1), literal(1), _iso(media.release_date))
+        .where(media.kind == "show")
+        .where(col(media.release_date).between(start, end))
+        .where(~exists().where(season.media_id == media.id))
+        .where(~exists().where(episode.media_id == media.id))
+        .where(*scope.title_conditions(media.id))
+    )
+    found = _rows(scope.session, union_all(episodes, seasons, bare))
+    rows = [row[1:] for row in found if row[0] == "e"]
     days: dict[tuple[int, str, int], list[int]] = defaultdict(list)
     for media_id, season_number, episode_number, day in rows:
         if scope.skips(media_id):
@@ -626,23 +668,8 @@ def _episodes(scope: _Scope, start: date, end: date) -> list[_Draft]:
                 episode_end=high if high != low else None,
             )
         )
-    # Seasons dated before their episodes are stored (TMDB lists a show's seasons with its details).
-    seasons = _rows(
-        scope.session,
-        select(season.media_id, season.number, _iso(season.air_date))
-        .where(col(season.air_date).between(start, end))
-        .where(season.number >= 1)
-        .where(
-            ~exists().where(
-                episode.media_id == season.media_id,
-                episode.season_number == season.number,
-                episode.episode_number == 1,
-                col(episode.air_date).is_not(None),
-            )
-        )
-        .where(*scope.title_conditions(season.media_id)),
-    )
-    for media_id, number, day in seasons:
+    seasons_found = [(row[1], row[2], row[4]) for row in found if row[0] == "s"]
+    for media_id, number, day in seasons_found:
         if scope.skips(media_id):
             continue
         drafts.append(
@@ -656,17 +683,8 @@ def _episodes(scope: _Scope, start: date, end: date) -> list[_Draft]:
                 episode=1,
             )
         )
-    # A show known only from a list: its first air date is its premiere.
-    bare = _rows(
-        scope.session,
-        select(media.id, _iso(media.release_date))
-        .where(media.kind == "show")
-        .where(col(media.release_date).between(start, end))
-        .where(~exists().where(season.media_id == media.id))
-        .where(~exists().where(episode.media_id == media.id))
-        .where(*scope.title_conditions(media.id)),
-    )
-    for media_id, day in bare:
+    bare_found = [(row[1], row[4]) for row in found if row[0] == "b"]
+    for media_id, day in bare_found:
         if scope.skips(media_id):
             continue
         drafts.append(
