@@ -36,6 +36,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import Integer, String, and_, any_, cast, delete, exists, literal, null, or_, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from seen import cache
@@ -703,9 +704,11 @@ def _episodes(scope: _Scope, start: date, end: date) -> list[_Draft]:
 
 def _add_ons(scope: _Scope, start: date, end: date) -> list[_Draft]:
     relation, media, release = tables.MediaRelation, tables.MediaItem, tables.MediaReleaseDate
+    noted = aliased(release)  # the add-on's own release rows, for a window ("Q3 2027") in their notes
     statement = (
-        select(relation.media_id, relation.relation, relation.related_id, _iso(media.release_date))
+        select(relation.media_id, relation.relation, relation.related_id, _iso(media.release_date), noted.note)
         .join(media, col(media.id) == col(relation.related_id))
+        .outerjoin(noted, and_(noted.media_id == relation.related_id, col(noted.note).is_not(None)))
         .where(col(relation.relation).in_(("dlc", "expansion")))
         .where(col(media.release_date).between(start, end))
     )
@@ -728,17 +731,12 @@ def _add_ons(scope: _Scope, start: date, end: date) -> list[_Draft]:
     if not rows:
         return []
     notes: dict[int, str] = {}
-    noted = _rows(
-        scope.session,
-        select(release.media_id, release.note).where(
-            _among(scope.session, release.media_id, [row[2] for row in rows]), col(release.note).is_not(None)
-        ),
-    )
-    for media_id, note in noted:
-        notes.setdefault(media_id, note)
+    for row in rows:
+        if row[4] is not None:
+            notes.setdefault(row[2], row[4])
     seen_ids: set[int] = set()
     drafts = []
-    for parent_id, kind, related_id, day in rows:
+    for parent_id, kind, related_id, day, _note in rows:
         if related_id in seen_ids:  # an add-on of two editions of a game shows once
             continue
         seen_ids.add(related_id)

@@ -117,6 +117,14 @@ def shelf(session: Session) -> dict[str, int]:
                 ),
             )
         ),
+        # The expansion's own details: its date is only a month (it is no game release of its own)
+        "vice": store(
+            MediaDetails(
+                summary=MediaSummary(kind="game", ids=ExternalIds(igdb=102), title="Vice Isles", release_date=day(27)),
+                platforms=(PS5,),
+                release_dates=(ReleaseDate(None, day(27), platform=PS5, note="date precision: month"),),
+            )
+        ),
         "kaiju": store(
             MediaDetails(
                 summary=MediaSummary(kind="game", ids=ExternalIds(igdb=200), title="Kaiju Tactics"),
@@ -178,7 +186,9 @@ def test_a_month_lists_every_kind_of_release_in_date_order(session: Session, use
     assert [(e.kind, e.label, e.parent_title) for e in by_title["Heists Pack"]] == [
         ("dlc", "DLC for · Grand Theft Auto VI", "Grand Theft Auto VI")
     ]
-    assert [(e.kind, e.date) for e in by_title["Vice Isles"]] == [("expansion", day(27).isoformat())]
+    assert [(e.kind, e.date, e.precision) for e in by_title["Vice Isles"]] == [
+        ("expansion", day(27).isoformat(), MONTH.strftime("%B %Y"))
+    ]
     assert by_title["Vice Isles"][0].href == f"/app/games/{by_title['Vice Isles'][0].media.id}"
     # Nothing is tracked by a user who follows nothing; events carry their title's card and link
     assert not any(event.tracked for event in found)
