@@ -1,7 +1,7 @@
 """Run every benchmark (or those named on the command line) and write bench/results/<name>.json.
 
 Usage: python -m bench.run [startup] [api_throughput] [catalogue_search] [catalogue_reads] [tracking_reads]
-       [letterboxd_import] [downloads] [naming] [streaming] [library_scan]
+       [calendar_reads] [letterboxd_import] [downloads] [naming] [streaming] [library_scan]
 Exit status: 0 all fine, 1 a benchmark failed, 2 wrk is missing and cannot be installed.
 """
 
@@ -17,6 +17,7 @@ from typing import Any
 
 from bench import (
     api_throughput,
+    calendar_reads,
     catalogue_reads,
     catalogue_search,
     downloads,
@@ -38,6 +39,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     catalogue_search.NAME: (catalogue_search.run, catalogue_search.summary),
     catalogue_reads.NAME: (catalogue_reads.run, catalogue_reads.summary),
     tracking_reads.NAME: (tracking_reads.run, tracking_reads.summary),
+    calendar_reads.NAME: (calendar_reads.run, calendar_reads.summary),
     letterboxd_import.NAME: (letterboxd_import.run, letterboxd_import.summary),
     downloads.NAME: (downloads.run, downloads.summary),
     naming.NAME: (naming.run, naming.summary),
