@@ -1,7 +1,7 @@
 """Run every benchmark (or those named on the command line) and write bench/results/<name>.json.
 
 Usage: python -m bench.run [startup] [api_throughput] [catalogue_search] [catalogue_reads] [tracking_reads]
-       [calendar_reads] [letterboxd_import] [downloads] [naming] [streaming] [library_scan]
+       [calendar_reads] [letterboxd_import] [downloads] [naming] [streaming] [library_scan] [recommendations_refresh]
 Exit status: 0 all fine, 1 a benchmark failed, 2 wrk is missing and cannot be installed.
 """
 
@@ -24,6 +24,7 @@ from bench import (
     letterboxd_import,
     library_scan,
     naming,
+    recommendations_refresh,
     startup,
     streaming,
     tracking_reads,
@@ -45,6 +46,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     naming.NAME: (naming.run, naming.summary),
     streaming.NAME: (streaming.run, streaming.summary),
     library_scan.NAME: (library_scan.run, library_scan.summary),
+    recommendations_refresh.NAME: (recommendations_refresh.run, recommendations_refresh.summary),
 }
 
 
