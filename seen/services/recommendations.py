@@ -71,6 +71,7 @@ from seen.services.tracking import require_media
 log = logging.getLogger(__name__)
 
 KINDS = ("movie", "show", "game")
+KIND_PLURALS = {"movie": "films", "show": "shows", "game": "games"}
 PER_KIND = 70  # a snapshot keeps the best 70 of each kind (so each tab has a full page or three)
 MAX_PAGE = 100
 LIKED_RATING = 3.5
@@ -83,6 +84,7 @@ TOP_GENRES_PER_KIND = 5
 GENRE_POOL_DEPTH = 150  # the most popular titles of each genre, shared by every user's scoring
 COLD_PER_GENRE = 12
 PLATFORM_POOL_DEPTH = 80
+POPULAR_DEPTH = 40  # per kind: what a catalogue without genres still recommends
 POOL_TTL_SECONDS = 600
 RECENCY_HALF_LIFE_DAYS = 180
 BAYES_PRIOR_VOTES = 50
@@ -252,6 +254,7 @@ class _Pools:
     rank: dict[tuple[int, int], int]  # (genre id, media id) -> place in the genre's list
     by_platform: dict[int, list[int]]  # platform id -> its most popular released games, best first
     platform_names: dict[int, str]
+    popular: list[int]  # the most popular released titles of each kind, genres or not
 
 
 _pool_lock = threading.Lock()
@@ -329,7 +332,19 @@ def _genre_pools(session: Session) -> _Pools:
     ).all():
         by_platform[platform_id].append(media_id)
     platform_names = dict(session.execute(select(tables.Platform.id, tables.Platform.name)).all())
-    built = _Pools(signature, time.monotonic(), dict(by_genre), names, kinds, rank, dict(by_platform), platform_names)
+    popular: list[int] = []
+    for kind in KINDS:  # the (kind, popularity) index answers each at once
+        popular.extend(
+            session.execute(
+                select(media.id)
+                .where(media.kind == kind, _released(media))
+                .order_by(col(media.popularity).desc().nulls_last(), media.id)
+                .limit(POPULAR_DEPTH)
+            ).scalars()
+        )
+    built = _Pools(
+        signature, time.monotonic(), dict(by_genre), names, kinds, rank, dict(by_platform), platform_names, popular
+    )
     with _pool_lock:
         _pools[engine_key] = built
     return built
@@ -531,6 +546,7 @@ def _score(session: Session, user_id: uuid.UUID) -> list[tuple[int, str, float, 
             pooled.update(pools.by_genre.get(gid, ()))
     for ids in pools.by_genre.values():
         pooled.update(ids[:COLD_PER_GENRE])
+    pooled.update(pools.popular)
 
     # Platforms of backlog games: the chosen platform, else every platform the game is on.
     platform_weight: dict[int, float] = dict(signals.backlog_platforms)
@@ -662,7 +678,7 @@ def _score(session: Session, user_id: uuid.UUID) -> list[tuple[int, str, float, 
             if best_genre is not None:
                 parts.append((0.0, f"Popular in {pools.genre_names.get(best_genre, 'its genre')}"))
             elif not parts:
-                parts.append((0.0, "Popular on /seen/"))
+                parts.append((0.0, f"Among the most popular {KIND_PLURALS[kind]}"))
         reasons = [reason for _value, reason in sorted(parts, key=lambda part: -part[0])][:3]
         chosen.append((mid, kind, round(score, 4), reasons))
     chosen.sort(key=lambda item: (-item[2], item[0]))

@@ -41,6 +41,12 @@ def test_recommendations_learn_from_history_and_votes(running_app: RunningApp, c
     expect(card_of(page, seed["id"])).to_have_count(0)
     reasons = page.get_by_test_id("rec-reasons")
     expect(reasons.filter(has_text=re.compile(f"{re.escape(seed['title'])}|you watch")).first).to_be_visible()
+    # (the screenshot after a reload: cards re-rendered in place may still show the previous poster for a moment)
+    page.reload()
+    expect(reasons.filter(has_text=re.compile(f"{re.escape(seed['title'])}|you watch")).first).to_be_visible()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=rec-card] img')].slice(0, 5).every(i => i.complete)"
+    )
     save_screenshot(page, "recommendations.png")
     # When they are not interested in the first card, it goes at once with an undo offered
     first = cards.first
