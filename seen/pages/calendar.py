@@ -91,6 +91,7 @@ def _grid() -> rx.Component:
         ),
         data_testid=rx.cond(CalendarState.view == "week", "calendar-week", "calendar-month"),
         class_name="seen-card seen-cal-board",
+        width="100%",
     )
 
 
@@ -112,6 +113,7 @@ def _agenda() -> rx.Component:
             ),
         ),
         class_name="seen-card seen-cal-agenda",
+        width="100%",
         data_testid="calendar-agenda",
     )
 
