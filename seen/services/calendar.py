@@ -1,6 +1,7 @@
 """The release calendar: what comes out when, for the whole catalogue or only the titles a user follows.
 
-Events are built from what the catalogue stores, in a handful of queries whatever the number of titles:
+Events are built from what the catalogue stores, in six queries whatever the number of titles (the app's
+region, the user's titles, release rows, episodes and seasons, add-ons, cards):
 
 - movies: TMDB release dates by type (premiere, limited, theatrical, digital, physical, TV) in the region
   (the app's TMDB region unless asked otherwise; a title with no date in that region shows all its
@@ -12,11 +13,12 @@ Events are built from what the catalogue stores, in a handful of queries whateve
   date in one event; DLCs and expansions on the add-on's own release date.
 
 An event never depends on the range asked for (a type's first date is the first over all the title's
-rows),
-so a month read is the union of its days, and months can be cached and joined: the month key
+rows), so a month read is the union of its days, and months can be cached and joined: the month key
 `seen:v1:calendar:{user_id}:{YYYY-MM}` (6 h) holds one entry per set of filters and is dropped when the
-user's followed titles change (`user_cache`). Dates that are only a window (IGDB's "Q3 2027", a year)
-carry a `precision` label and sit on the provider's placeholder day.
+user's followed titles change (`user_cache`); reads of up to three months are assembled from month keys.
+Dates that are only a window (IGDB's "Q3 2027", a year) carry a `precision` label and sit on the
+provider's placeholder day. "Tracked only" is the user's followed titles (`tracking.followed_media_ids`);
+a DLC or expansion counts when its game is followed.
 """
 
 from __future__ import annotations
