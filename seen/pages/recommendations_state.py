@@ -114,7 +114,9 @@ class RecommendationsState(PersonalPage, rx.State):
             await self._read()
             return
         self.notice = VOTE_NOTICES[new]
-        if new == "down":
+        if new == "down":  # a thumbs down hides the title too: gone from the list, with the same undo
+            self.undo_id = media_id
+            self.undo_title = next((item["title"] for item in self.items if item["id"] == media_id), "")
             await self._read()
 
     @rx.event
