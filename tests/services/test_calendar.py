@@ -376,3 +376,19 @@ def test_precision_labels():
     assert calendar.precision_label(when, "Aug 31, 2027") is None
     assert calendar.precision_label(when, None) is None
     assert replace(CalendarFilters(), kinds=("game",)).signature() != CalendarFilters().signature()
+
+
+def test_the_garbage_collector_is_back_on_after_a_build(session: Session, users, shelf):
+    import gc
+
+    ada, _ = users
+    assert gc.isenabled()
+    assert calendar.collect(session=session, user_id=ada, start=FIRST, end=LAST, filters=CalendarFilters(region="US"))
+    assert gc.isenabled()
+    # Something else that turned it off keeps it off
+    gc.disable()
+    try:
+        calendar.collect(session=session, user_id=ada, start=FIRST, end=LAST, filters=CalendarFilters(region="US"))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
