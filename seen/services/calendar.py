@@ -236,7 +236,8 @@ def _month(session: Session, user_id: uuid.UUID, month: date, filters: CalendarF
     variants: dict[str, Any] = stored if isinstance(stored, dict) else {}
     signature = filters.signature()
     if isinstance(variants.get(signature), str):
-        return [unpack(row) for row in json.loads(variants[signature])]
+        with _collector_paused():
+            return [unpack(row) for row in json.loads(variants[signature])]
     first, last = month_bounds(month)
     built = collect(session=session, user_id=user_id, start=first, end=last, filters=filters)
     variants = {key: value for key, value in variants.items() if key != signature}
