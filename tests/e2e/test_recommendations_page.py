@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from tests.e2e.conftest import PageErrors, RunningApp, save_screenshot
+from tests.e2e.test_detail_pages import FAKE_MOVIE, find_title
 from tests.e2e.test_tracking_pages import person
 
 pytestmark = pytest.mark.e2e
@@ -31,8 +32,9 @@ def test_recommendations_learn_from_history_and_votes(running_app: RunningApp, c
     expect(cards.first.get_by_test_id("rec-reasons")).to_contain_text("Popular")
     expect(page.get_by_test_id("rec-generated")).to_contain_text("Updated")
     # When they watch a film, rate it 4.5 and ask for fresh recommendations
-    seed = movies[0]
-    api.call("GET", f"/media/{seed['id']}")  # its details (and the provider's related titles) are stored
+    # (the demo catalogue's most popular film, or a film the TMDB fake knows in full, with similar titles)
+    seed = movies[0] if running_app.uses_demo_catalogue else find_title(context, running_app, "movie", FAKE_MOVIE)
+    details = api.call("GET", f"/media/{seed['id']}").json()  # its details and related titles are stored now
     api.call("POST", "/watched", json={"media_id": seed["id"]})
     api.call("POST", "/ratings", json={"media_id": seed["id"], "rating": 4.5})
     page.get_by_test_id("rec-refresh").click()
@@ -41,6 +43,10 @@ def test_recommendations_learn_from_history_and_votes(running_app: RunningApp, c
     expect(card_of(page, seed["id"])).to_have_count(0)
     reasons = page.get_by_test_id("rec-reasons")
     expect(reasons.filter(has_text=re.compile(f"{re.escape(seed['title'])}|you watch")).first).to_be_visible()
+    if not running_app.uses_demo_catalogue:
+        # The provider's similar titles lead, naming the film and the rating
+        assert details["media"]["similar"], "the fake's details of the film list similar titles"
+        expect(reasons.first).to_contain_text(f"Similar to {seed['title']}, which you rated 4.5★")
     # (the screenshot after a reload: cards re-rendered in place may still show the previous poster for a moment)
     page.reload()
     expect(reasons.filter(has_text=re.compile(f"{re.escape(seed['title'])}|you watch")).first).to_be_visible()
