@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from seen import cache
+from seen.models.base import as_utc
 from seen.models.media import Platform
+from seen.models.recommendations import RecommendationEntry
 from seen.providers.models import Credit, ExternalIds, Genre, MediaDetails, MediaSummary, Person
 from seen.providers.models import Platform as PlatformRecord
 from seen.services import backlog, catalogue, progress, recommendations, tracking, user_cache
@@ -360,3 +363,28 @@ def test_the_scheduled_pass_takes_stale_snapshots_first(session: Session, users,
     assert recommendations.users_due(session=session) == [bob]
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=7)
     assert recommendations.users_due(session=session, now=later) == [bob, ada]
+
+
+def test_the_scheduled_actor_rescores_the_users_due(session: Session, users, titles):
+    from seen.models.system import JobRun
+    from workers.recommendations import refresh_all_actor
+
+    ada, _ = users
+    tracking.mark_watched(session=session, user_id=ada, media_id=titles["dune"])
+    session.commit()
+    # Given Ada's snapshot is a day old and Bob has none (and has not logged in)
+    recommendations.refresh_for_user(session=session, user_id=ada)
+    session.execute(
+        update(RecommendationEntry)
+        .where(RecommendationEntry.user_id == ada)
+        .values(generated_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
+    )
+    session.commit()
+    # When the scheduled job runs
+    refresh_all_actor.fn()
+    # Then Ada's snapshot is new again and the run is recorded
+    session.expire_all()
+    newest = session.exec(select(func.max(RecommendationEntry.generated_at)).where(RecommendationEntry.user_id == ada))
+    assert dt.datetime.now(dt.UTC) - as_utc(newest.one()) < dt.timedelta(minutes=5)
+    run = session.exec(select(JobRun).where(JobRun.job_name == "recommendations.refresh_all")).one()
+    assert "refreshed 1 of 1 users" in run.detail
