@@ -48,7 +48,6 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from seen.db import after_commit
 from seen.models import media as tables
 from seen.models.base import as_utc, utcnow
 from seen.models.recommendations import VOTES, RecommendationEntry, RecommendationVote
@@ -722,10 +721,9 @@ def _collector_paused() -> Iterator[None]:
 
 def refresh_for_user(*, session: Session, user_id: uuid.UUID) -> int:
     """Score the user's recommendations now and replace their snapshot; returns how many titles it holds.
-    The cached list is dropped once this commits."""
+    The cached list (and the dashboard's row of it) is dropped once this commits."""
     count = _replace_snapshot(session, user_id)
-    key = user_cache.recommendations_key(user_id)
-    after_commit(session, lambda: _drop(key))
+    user_cache.after_recommendations_refresh(session, user_id)
     return count
 
 
@@ -751,12 +749,6 @@ def _replace_snapshot(session: Session, user_id: uuid.UUID) -> int:
         )
     session.flush()
     return len(chosen)
-
-
-def _drop(name: str) -> None:
-    from seen import cache
-
-    cache.get_cache().delete(name)
 
 
 def _excluded_now(user_id: uuid.UUID):

@@ -163,6 +163,11 @@ def after_recommendation_vote(session: Session, user_id: uuid.UUID) -> None:
     _refresh_recommendations_after_commit(session, user_id)
 
 
+def after_recommendations_refresh(session: Session, user_id: uuid.UUID) -> None:
+    """A new snapshot was scored: the cached list and the dashboard's row of it are out of date."""
+    _drop_after_commit(session, dashboard_key(user_id), recommendations_key(user_id))
+
+
 RECOMMENDATIONS_REFRESH_ACTOR = "recommendations.refresh_user"
 # At most one queued rescoring per user: the job clears this marker when it starts, so a change made while it
 # runs queues the next one. The lifetime only frees the marker of a job that was lost.
