@@ -23,17 +23,14 @@ a DLC or expansion counts when its game is followed.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
-import gc
 import json
 import re
 import secrets
-import threading
 import uuid
 from collections import defaultdict, namedtuple
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -44,7 +41,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from seen import cache
+from seen import cache, collector
 from seen.models import media as tables
 from seen.models.base import as_utc, utcnow
 from seen.models.calendar import CalendarFeed
@@ -236,7 +233,7 @@ def _month(session: Session, user_id: uuid.UUID, month: date, filters: CalendarF
     variants: dict[str, Any] = stored if isinstance(stored, dict) else {}
     signature = filters.signature()
     if isinstance(variants.get(signature), str):
-        with _collector_paused():
+        with collector.paused():
             return [unpack(row) for row in json.loads(variants[signature])]
     first, last = month_bounds(month)
     built = collect(session=session, user_id=user_id, start=first, end=last, filters=filters)
@@ -319,39 +316,11 @@ class _Scope:
         return conditions
 
 
-_paused_lock = threading.Lock()
-_paused_readers = 0
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Building a month makes thousands of small objects and no reference cycles; the cyclic garbage
-    collector's full passes over the process heap, set off by them, made a tenth of the builds 3-5 times
-    slower. It waits while any thread builds (a count, so overlapping builds do not turn it on early) and
-    is turned back on by the last one, unless something else had it off."""
-    global _paused_readers
-    with _paused_lock:
-        if _paused_readers == 0 and not gc.isenabled():
-            owner = False
-        else:
-            owner = True
-            _paused_readers += 1
-            gc.disable()
-    try:
-        yield
-    finally:
-        if owner:
-            with _paused_lock:
-                _paused_readers -= 1
-                if _paused_readers == 0:
-                    gc.enable()
-
-
 def collect(
     *, session: Session, user_id: uuid.UUID, start: date, end: date, filters: CalendarFilters
 ) -> list[CalendarEvent]:
     """The events of a range, uncached and unchecked (the feed's range is longer than a year)."""
-    with _collector_paused():
+    with collector.paused():
         return _collect(session=session, user_id=user_id, start=start, end=end, filters=filters)
 
 

@@ -28,9 +28,7 @@ stale snapshots on a schedule.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import json
 import logging
 import math
@@ -38,7 +36,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -48,6 +46,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from seen import collector
 from seen.models import media as tables
 from seen.models.base import as_utc, utcnow
 from seen.models.recommendations import VOTES, RecommendationEntry, RecommendationVote
@@ -701,21 +700,6 @@ def _best_pool_genre(mid: int, genres: list[int], pools: _Pools) -> int | None:
     return best[1] if best else None
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Scoring makes thousands of small containers, which set off the cyclic garbage collector's full passes
-    over the whole process heap: measured, a user's scoring took 60-240 ms of CPU with it and a steady
-    60-100 ms without. It creates no reference cycles, so the collector waits until it is done."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 # -- writing and reading snapshots -----------------------------------------------------------------------
 
 
@@ -728,7 +712,7 @@ def refresh_for_user(*, session: Session, user_id: uuid.UUID) -> int:
 
 
 def _replace_snapshot(session: Session, user_id: uuid.UUID) -> int:
-    with _collector_paused():
+    with collector.paused():
         chosen = _score(session, user_id)
     session.execute(delete(RecommendationEntry).where(col(RecommendationEntry.user_id) == user_id))
     generated_at = utcnow()
