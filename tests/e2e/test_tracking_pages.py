@@ -322,6 +322,10 @@ def test_stats_and_dashboard_show_what_was_tracked(running_app: RunningApp, cont
         ("/app/watch-later", "watch-later-item"),
         ("/app/watched", "history-entry"),
         ("/app/stats", "chart-titles"),
+        ("/app/calendar", "calendar-heading"),
+        ("/app/calendar?view=agenda", "calendar-heading"),
+        ("/app/recommendations", "rec-card"),
+        ("/app/notifications", "notifications-mark-all"),
     ):
         phone.goto(running_app.url(path))
         expect(phone.get_by_test_id(ready).first).to_be_visible()
