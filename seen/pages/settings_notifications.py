@@ -23,14 +23,14 @@ TOGGLES = (
     ("downloads", "Downloads", "Your download finished or failed."),
     ("unmatched_files", "Library files to match", "A library scan found files it could not match."),
 )
-HOURS = [str(hour) for hour in range(24)]
+HOURS = [f"{hour:02d}" for hour in range(24)]  # "08", like the ":00 UTC" after it
 ADMIN_ONLY = frozenset({"unmatched_files"})
 
 
 class NotificationSettingsState(PersonalPage, rx.State):
     values: dict[str, bool] = {}
     daily_digest: bool = False
-    digest_hour: str = "8"
+    digest_hour: str = "08"
 
     @rx.event
     async def load(self):
@@ -48,7 +48,7 @@ class NotificationSettingsState(PersonalPage, rx.State):
     def _show(self, current: dict[str, Any]) -> None:
         self.values = {name: bool(current[name]) for name, _, _ in TOGGLES}
         self.daily_digest = bool(current["daily_digest"])
-        self.digest_hour = str(current["digest_hour_utc"])
+        self.digest_hour = f"{current['digest_hour_utc']:02d}"
 
     @rx.event
     def toggle(self, name: str, value: bool):
@@ -122,14 +122,14 @@ def notification_section() -> rx.Component:
             ),
             rx.hstack(
                 rx.text("Digest at", size="2", color="var(--seen-muted)"),
-                rx.select(
-                    HOURS,
+                # Root + trigger (not the one-call select): the label and test id must land on the combobox.
+                rx.select.root(
+                    rx.select.trigger(aria_label="Digest hour (UTC)", data_testid="notify-digest-hour"),
+                    rx.select.content(*(rx.select.item(hour, value=hour) for hour in HOURS), position="popper"),
                     value=state.digest_hour,
                     on_change=state.set_hour,
                     disabled=~state.daily_digest,
                     size="2",
-                    aria_label="Digest hour (UTC)",
-                    data_testid="notify-digest-hour",
                 ),
                 rx.text(":00 UTC", size="2", color="var(--seen-muted)"),
                 align="center",

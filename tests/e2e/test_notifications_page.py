@@ -148,6 +148,7 @@ def test_a_new_episode_reaches_the_bell_and_the_centre(running_app: RunningApp, 
     section = page.locator("#notifications")
     expect(section.get_by_test_id("notify-new_episode")).to_have_attribute("data-state", "unchecked")
     expect(section.get_by_test_id("notify-daily_digest")).to_have_attribute("data-state", "checked")
+    expect(section.get_by_test_id("notify-digest-hour")).to_have_text("08")
     expect(section.get_by_test_id("notify-downloads")).to_have_attribute("data-state", "checked")
     stored = nora.call("GET", "/notifications/settings").json()
     assert (stored["new_episode"], stored["daily_digest"], stored["downloads"]) == (False, True, True)

@@ -1,6 +1,6 @@
 """The dashboard aggregate on SQLite and PostgreSQL: each widget from the user's own data (upcoming releases
-of the titles they follow, recommendations of titles they do not know yet), the two-minute per-user cache dropped by the changes it shows, and the
-active downloads read fresh past that cache."""
+of the titles they follow, recommendations of titles they do not know yet), the two-minute per-user cache
+dropped by the changes it shows, and the active downloads read fresh past that cache."""
 
 from __future__ import annotations
 
