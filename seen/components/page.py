@@ -26,27 +26,3 @@ def app_page(
         return body
 
     return register
-
-
-def empty_feature_page(
-    route: str,
-    title: str,
-    subtitle: str,
-    empty: tuple[str, str, str],
-    action: tuple[str, str] | None = None,
-) -> None:
-    """A route whose content has nothing to show yet: header plus one honest empty state.
-
-    `empty` is (icon, heading, text); `action` an optional (label, href) button.
-    """
-    from seen.components.empty import empty_state, page_header
-
-    icon, heading, text = empty
-    buttons = [rx.link(rx.button(action[0], variant="soft"), href=action[1])] if action else []
-
-    @app_page(route, title)
-    def body() -> rx.Component:
-        return rx.fragment(
-            page_header(title, subtitle),
-            rx.box(empty_state(icon, heading, text, *buttons), class_name="seen-card"),
-        )
