@@ -33,7 +33,7 @@ from sqlmodel import Session
 
 from bench.catalogue_reads import DEFAULT_BENCH_REDIS, _stats, _timed
 from bench.catalogue_search import DEFAULT_PG_URL, ensure_postgres_database
-from bench.common import in_process_env
+from bench.common import fresh_app_database, in_process_env
 from seen.services.catalogue_bulk import blank_columns
 
 NAME = "calendar_reads"
@@ -351,23 +351,9 @@ def _measure(engine: Engine, user_id: uuid.UUID, month: date) -> dict[str, Any]:
 
 
 def _run_engine(name: str, url: str, redis_url: str) -> dict[str, Any]:
-    from seen import cache, db
-    from seen.config import reset_settings
-    from seen.migrate import downgrade, upgrade
 
     print(f"bench: {NAME} {name}: loading ...", flush=True)
-    downgrade(url, "base")
-    upgrade(url)
-    os.environ["SEEN_DATABASE_URL"] = url
-    os.environ["SEEN_REDIS_URL"] = redis_url
-    reset_settings()
-    db.reset_engine()
-    cache.reset_cache()
-    if redis_url:
-        import redis
-
-        redis.Redis.from_url(redis_url).flushdb()
-    engine = db.get_engine()
+    engine = fresh_app_database(url, redis_url)
     month = bench_month()
     started = time.monotonic()
     user_id = _load(engine, month)

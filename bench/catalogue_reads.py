@@ -34,7 +34,7 @@ from bench.catalogue_search import (
     percentile,
     read_films,
 )
-from bench.common import in_process_env
+from bench.common import fresh_app_database, in_process_env
 
 NAME = "catalogue_reads"
 GOAL_DISCOVER_P95_MS = 30.0
@@ -211,23 +211,9 @@ def _measure_cold_detail() -> dict[str, Any]:
 
 
 def _run_engine(name: str, url: str, redis_url: str, films) -> dict[str, Any]:
-    from seen import cache, db
-    from seen.config import reset_settings
-    from seen.migrate import downgrade, upgrade
 
     print(f"bench: {NAME} {name}: loading {len(films)} films ...", flush=True)
-    downgrade(url, "base")
-    upgrade(url)
-    os.environ["SEEN_DATABASE_URL"] = url
-    os.environ["SEEN_REDIS_URL"] = redis_url
-    reset_settings()
-    db.reset_engine()
-    cache.reset_cache()
-    if redis_url:
-        import redis
-
-        redis.Redis.from_url(redis_url).flushdb()
-    engine = db.get_engine()
+    engine = fresh_app_database(url, redis_url)
     load(engine, films)
     _build_sections(engine, films)
     print(f"bench: {NAME} {name}: measuring ...", flush=True)

@@ -142,3 +142,25 @@ def write_result(name: str, results: dict[str, Any]) -> Path:
     temp.write_text(json.dumps(payload, indent=2) + "\n")
     temp.replace(target)
     return target
+
+
+def fresh_app_database(url: str, redis_url: str):
+    """Migrate `url` from base (the previous run's rows go with the schema), point the app's settings,
+    engine and cache at it and at `redis_url` (emptied; "" for the in-memory cache), and return the
+    app's engine."""
+    from seen import cache, db
+    from seen.config import reset_settings
+    from seen.migrate import downgrade, upgrade
+
+    downgrade(url, "base")
+    upgrade(url)
+    os.environ["SEEN_DATABASE_URL"] = url
+    os.environ["SEEN_REDIS_URL"] = redis_url
+    reset_settings()
+    db.reset_engine()
+    cache.reset_cache()
+    if redis_url:
+        import redis
+
+        redis.Redis.from_url(redis_url).flushdb()
+    return db.get_engine()

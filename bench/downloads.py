@@ -43,7 +43,7 @@ import psutil
 from bench import procs
 from bench.catalogue_reads import DEFAULT_BENCH_REDIS
 from bench.catalogue_search import DEFAULT_PG_URL, ensure_postgres_database, percentile
-from bench.common import ROOT, free_port, in_process_env, log_path
+from bench.common import ROOT, free_port, fresh_app_database, in_process_env, log_path
 from seen.downloads.daemon import TRANSFER_OPTIONS
 
 NAME = "downloads"
@@ -632,24 +632,12 @@ def _window_numbers(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
 
 
 def _run_backend(name: str, url: str, redis_url: str, work: Path, sizes: Sizes) -> dict[str, Any]:
-    from seen import cache, db
-    from seen.config import reset_settings
+    from seen import db
     from seen.db import session_scope
-    from seen.migrate import downgrade, upgrade
     from seen.services import auth
 
     print(f"bench: {NAME} {name}: migrating ...", flush=True)
-    downgrade(url, "base")
-    upgrade(url)
-    os.environ["SEEN_DATABASE_URL"] = url
-    os.environ["SEEN_REDIS_URL"] = redis_url
-    reset_settings()
-    db.reset_engine()
-    cache.reset_cache()
-    if redis_url:
-        import redis
-
-        redis.Redis.from_url(redis_url).flushdb()
+    fresh_app_database(url, redis_url)
     with session_scope() as session:
         user_id = auth.create_user(session=session, email="bench@example.com", password="bench password 1").id
     reader = db.build_engine(url)  # the bench's own reads, so the app's engine counts only the app's statements

@@ -23,7 +23,7 @@ from typing import Any
 
 from bench.catalogue_reads import DEFAULT_BENCH_REDIS
 from bench.catalogue_search import CSV_PATH, DEFAULT_PG_URL, IN_CI, ensure_postgres_database, load, read_films
-from bench.common import ROOT, in_process_env
+from bench.common import ROOT, fresh_app_database, in_process_env
 
 NAME = "letterboxd_import"
 MISSING_EVERY = 10
@@ -88,26 +88,15 @@ def _import_once(user_id: uuid.UUID, data: bytes, *, dry_run: bool) -> dict[str,
 
 
 def _run_engine(name: str, url: str, redis_url: str, films, data: bytes) -> dict[str, Any]:
-    from seen import cache, db
+    from seen import db
     from seen.config import reset_settings
     from seen.db import session_scope
-    from seen.migrate import downgrade, upgrade
     from seen.services import auth
     from tests.fakes.provider_server import ProviderFake, serve
     from tests.services.test_imports_providers import seed_corpus_titles
 
     print(f"bench: {NAME} {name}: loading {len(films)} films ...", flush=True)
-    downgrade(url, "base")
-    upgrade(url)
-    os.environ["SEEN_DATABASE_URL"] = url
-    os.environ["SEEN_REDIS_URL"] = redis_url
-    reset_settings()
-    db.reset_engine()
-    cache.reset_cache()
-    if redis_url:
-        import redis
-
-        redis.Redis.from_url(redis_url).flushdb()
+    fresh_app_database(url, redis_url)
     load(db.get_engine(), films)
     with session_scope() as session:
         # ggplot2movies stops in 2005 and spells "Matrix, The": most of the export's films are not in it. As on a

@@ -32,7 +32,7 @@ from sqlmodel import Session
 
 from bench.catalogue_reads import DEFAULT_BENCH_REDIS, _build_sections, _stats
 from bench.catalogue_search import CSV_PATH, DEFAULT_PG_URL, IN_CI, ensure_postgres_database, load, read_films
-from bench.common import in_process_env
+from bench.common import fresh_app_database, in_process_env
 from seen.services.catalogue_bulk import blank_columns
 
 NAME = "recommendations_refresh"
@@ -245,23 +245,10 @@ def _pass(user_ids: list[uuid.UUID]) -> tuple[list[float], float, int]:
 
 
 def _run_engine(name: str, url: str, redis_url: str, films_csv) -> dict[str, Any]:
-    from seen import cache, db
-    from seen.config import reset_settings
-    from seen.migrate import downgrade, upgrade
+    from seen import db
 
     print(f"bench: {NAME} {name}: loading ...", flush=True)
-    downgrade(url, "base")
-    upgrade(url)
-    os.environ["SEEN_DATABASE_URL"] = url
-    os.environ["SEEN_REDIS_URL"] = redis_url
-    reset_settings()
-    db.reset_engine()
-    cache.reset_cache()
-    if redis_url:
-        import redis
-
-        redis.Redis.from_url(redis_url).flushdb()
-    engine = db.get_engine()
+    engine = fresh_app_database(url, redis_url)
     rng = random.Random(SEED)
     started = time.monotonic()
     load(engine, films_csv)
