@@ -406,23 +406,32 @@ def _recently_played() -> rx.Component:
     )
 
 
-def _recently_watched() -> rx.Component:
+def _captioned_widget(
+    title: str, icon: str, items: rx.Var, test_id: str, empty: rx.Component, href: str
+) -> rx.Component:
+    """A widget holding one row of captioned poster cards, or its empty state."""
     return widget(
-        "Recently watched",
-        "history",
+        title,
+        icon,
         _loading_or(
             rx.cond(
-                DashboardState.recently_watched.length() > 0,
-                rx.box(
-                    rx.foreach(
-                        DashboardState.recently_watched, lambda item: _captioned_card(item, "recently-watched-item")
-                    ),
-                    class_name="seen-card-row",
-                ),
-                empty_state("history", "No history yet", "Every movie and episode you watch is logged here."),
+                items.length() > 0,
+                rx.box(rx.foreach(items, lambda item: _captioned_card(item, test_id)), class_name="seen-card-row"),
+                empty,
             )
         ),
-        href="/app/watched",
+        href=href,
+    )
+
+
+def _recently_watched() -> rx.Component:
+    return _captioned_widget(
+        "Recently watched",
+        "history",
+        DashboardState.recently_watched,
+        "recently-watched-item",
+        empty_state("history", "No history yet", "Every movie and episode you watch is logged here."),
+        "/app/watched",
     )
 
 
@@ -496,47 +505,31 @@ def _active_downloads() -> rx.Component:
 
 
 def _recommended() -> rx.Component:
-    return widget(
+    return _captioned_widget(
         "Recommended for you",
         "sparkles",
-        _loading_or(
-            rx.cond(
-                DashboardState.recommendations.length() > 0,
-                rx.box(
-                    rx.foreach(DashboardState.recommendations, lambda item: _captioned_card(item, "recommended-item")),
-                    class_name="seen-card-row",
-                ),
-                empty_state(
-                    "sparkles",
-                    "No recommendations yet",
-                    "Once the catalogue is synced, titles picked for you show here.",
-                ),
-            )
+        DashboardState.recommendations,
+        "recommended-item",
+        empty_state(
+            "sparkles", "No recommendations yet", "Once the catalogue is synced, titles picked for you show here."
         ),
-        href="/app/recommendations",
+        "/app/recommendations",
     )
 
 
 def _upcoming() -> rx.Component:
-    return widget(
+    return _captioned_widget(
         "Upcoming releases",
         "calendar-days",
-        _loading_or(
-            rx.cond(
-                DashboardState.upcoming.length() > 0,
-                rx.box(
-                    rx.foreach(DashboardState.upcoming, lambda item: _captioned_card(item, "upcoming-item")),
-                    class_name="seen-card-row",
-                ),
-                empty_state(
-                    "calendar-days",
-                    "Nothing scheduled",
-                    "New episodes, premieres and launches of the titles you follow show here.",
-                    rx.link(rx.button("Open the calendar", size="1", variant="soft"), href="/app/calendar"),
-                ),
-            )
+        DashboardState.upcoming,
+        "upcoming-item",
+        empty_state(
+            "calendar-days",
+            "Nothing scheduled",
+            "New episodes, premieres and launches of the titles you follow show here.",
+            rx.link(rx.button("Open the calendar", size="1", variant="soft"), href="/app/calendar"),
         ),
-        href="/app/calendar",
+        "/app/calendar",
     )
 
 

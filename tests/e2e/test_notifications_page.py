@@ -20,24 +20,12 @@ from playwright.sync_api import BrowserContext, expect
 from tests.e2e.conftest import PageErrors, RunningApp, save_screenshot, sign_in
 from tests.e2e.test_accounts_in_browser import ADMIN
 from tests.e2e.test_detail_pages import FAKE_SHOW, find_title
+from tests.e2e.test_tracking_pages import Api
 
 pytestmark = pytest.mark.e2e
 
 PERSON = ("Nora Notified", "nora@example.com", "tracked and traced 9")
 WAIT_S = 120
-
-
-class Api:
-    def __init__(self, app: RunningApp, email: str, password: str) -> None:
-        self.app = app
-        answer = httpx.post(app.url("/api/v1/auth/login"), json={"email": email, "password": password}, timeout=15)
-        assert answer.status_code == 200, answer.text
-        self.headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
-    def call(self, method: str, path: str, **kwargs) -> httpx.Response:
-        answer = httpx.request(method, self.app.url(f"/api/v1{path}"), headers=self.headers, timeout=60, **kwargs)
-        assert answer.status_code < 400, f"{method} {path}: {answer.status_code} {answer.text[:300]}"
-        return answer
 
 
 def latest_aired_episode(api: Api, show_id: int) -> dt.date:

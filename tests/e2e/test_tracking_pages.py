@@ -28,9 +28,9 @@ PASSWORD = "tracked and traced 9"
 class Api:
     """The REST API as the signed-in person (bearer token)."""
 
-    def __init__(self, app: RunningApp, email: str) -> None:
+    def __init__(self, app: RunningApp, email: str, password: str = PASSWORD) -> None:
         self.app = app
-        answer = httpx.post(app.url("/api/v1/auth/login"), json={"email": email, "password": PASSWORD}, timeout=15)
+        answer = httpx.post(app.url("/api/v1/auth/login"), json={"email": email, "password": password}, timeout=15)
         assert answer.status_code == 200, answer.text
         self.headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
