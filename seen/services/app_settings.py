@@ -7,17 +7,36 @@ from typing import Any
 from pydantic import ValidationError as PydanticValidationError
 from sqlmodel import Session
 
+from seen import cache
 from seen.config import Settings, get_settings
+from seen.db import after_commit
 from seen.models.base import utcnow
 from seen.models.system import AppSetting
 from seen.services.errors import InvalidInput
 
 REGISTRATION_OPEN = "registration_open"
+# Read through the shared cache (every calendar read asks for the TMDB region). A change drops the key once
+# committed; until then its session reads the database, and the lifetime bounds what a read racing a change
+# may have put back.
+CACHED_SECONDS = 300
+_CHANGED = "seen.app_settings.changed"  # session.info: keys this session's transaction has written
+
+
+def _cache_key(key: str) -> str:
+    return cache.key("app-setting", key)
 
 
 def stored_value(*, session: Session, key: str) -> Any | None:
+    changed = key in session.info.get(_CHANGED, ())
+    store = cache.get_cache()
+    hit = None if changed else store.get_json(_cache_key(key))
+    if isinstance(hit, dict) and "value" in hit:
+        return hit["value"]
     row = session.get(AppSetting, key)
-    return None if row is None else row.value
+    value = None if row is None else row.value
+    if not changed:
+        store.set_json(_cache_key(key), {"value": value}, CACHED_SECONDS)
+    return value
 
 
 def store_value(*, session: Session, key: str, value: Any) -> None:
@@ -25,6 +44,13 @@ def store_value(*, session: Session, key: str, value: Any) -> None:
     row.value = value
     row.updated_at = utcnow()
     session.add(row)
+    session.info.setdefault(_CHANGED, set()).add(key)
+
+    def committed() -> None:
+        session.info.get(_CHANGED, set()).discard(key)
+        cache.get_cache().delete(_cache_key(key))
+
+    after_commit(session, committed)
 
 
 def registration_open(*, session: Session) -> bool:

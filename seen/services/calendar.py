@@ -1,7 +1,8 @@
 """The release calendar: what comes out when, for the whole catalogue or only the titles a user follows.
 
-Events are built from what the catalogue stores, in six queries whatever the number of titles (the app's
-region, the user's titles, release rows, episodes and seasons, add-ons, cards):
+Events are built from what the catalogue stores, in five queries whatever the number of titles (the user's
+titles, release rows, episodes and seasons, add-ons, cards), each built once per set of filters and run with
+bound values:
 
 - movies: TMDB release dates by type (premiere, limited, theatrical, digital, physical, TV) in the region
   (the app's TMDB region unless asked otherwise; a title with no date in that region shows all its
@@ -36,7 +37,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Integer, String, and_, any_, cast, delete, exists, literal, null, or_, union_all
+from sqlalchemy import Date, Integer, String, and_, any_, bindparam, cast, delete, exists, literal, null, or_, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -59,7 +60,6 @@ FEED_DAYS_BACK = 30
 FEED_DAYS_AHEAD = 365
 FEED_TOKEN_BYTES = 32  # 43 URL-safe characters
 FEED_PATH = "/api/v1/calendar.ics"
-SQL_FOLLOWED_LIMIT = 300  # up to this many followed titles, "tracked only" is a condition in the queries
 CACHED_VARIANTS = 8  # filter combinations kept per cached month
 CARD_CACHE_SIZE = 20_000  # cards of recently shown titles, kept in the process (a few MB)
 CACHED_MONTH_SPAN = 3  # longer reads are built in one go rather than from month entries
@@ -276,44 +276,48 @@ def upcoming_for_dashboard(*, session: Session, user_id: uuid.UUID, limit: int =
     return found[:limit]
 
 
+# The calendar's statements are built once per shape (the filters set) and run with these bound values, so
+# a build spends no time assembling SQL.
+_START, _END = bindparam("start", type_=Date), bindparam("end", type_=Date)
+_USER, _GENRE, _PLATFORM = bindparam("user_id"), bindparam("genre_id"), bindparam("platform_id")
+
+
 @dataclass
 class _Scope:
-    """The titles a read may show, as SQL conditions on a media id column."""
+    """What a read may show, and the values its statements are run with."""
 
     session: Session
     user_id: uuid.UUID
     filters: CalendarFilters
-    followed: list[int]  # the user's titles, read once per build
-
-    def __post_init__(self) -> None:
-        self.followed_set = frozenset(self.followed)
-
-    def skips(self, media_id: int) -> bool:
-        """A title the read leaves out in Python: not one of the user's, when only theirs are asked for."""
-        return self.filters.tracked_only and media_id not in self.followed_set
-
-    @property
-    def narrow_in_sql(self) -> bool:
-        """Tracked only, for a user with few titles: their ids bound in the queries. Thousands of bound ids
-        cost more than reading the period's rows and keeping the user's in Python (`collect` does)."""
-        return self.filters.tracked_only and len(self.followed) <= SQL_FOLLOWED_LIMIT
+    start: date
+    end: date
 
     def wants(self, kind: str) -> bool:
         if self.filters.platform_id is not None and kind != "game":
             return False
         return not self.filters.kinds or kind in self.filters.kinds
 
-    def title_conditions(self, media_id: Any) -> list[Any]:
-        conditions = []
-        if self.narrow_in_sql:
-            conditions.append(_among(self.session, media_id, self.followed))
-        if self.filters.genre_id is not None:
-            conditions.append(
-                col(media_id).in_(
-                    select(tables.MediaGenre.media_id).where(tables.MediaGenre.genre_id == self.filters.genre_id)
-                )
-            )
-        return conditions
+    @property
+    def by_genre(self) -> bool:
+        return self.filters.genre_id is not None
+
+    def rows(self, statement: Any) -> list[Any]:
+        values = {"start": self.start, "end": self.end, "user_id": self.user_id}
+        values.update(genre_id=self.filters.genre_id, platform_id=self.filters.platform_id)
+        return _rows(self.session, statement, values)
+
+
+def _of_genre(media_id: Any) -> Any:
+    return col(media_id).in_(select(tables.MediaGenre.media_id).where(tables.MediaGenre.genre_id == _GENRE))
+
+
+def _genre_conditions(media_id: Any, by_genre: bool) -> list[Any]:
+    return [_of_genre(media_id)] if by_genre else []
+
+
+@functools.cache
+def _followed_statement() -> Any:
+    return followed_media_ids(_USER)
 
 
 def collect(
@@ -327,18 +331,18 @@ def collect(
 def _collect(
     *, session: Session, user_id: uuid.UUID, start: date, end: date, filters: CalendarFilters
 ) -> list[CalendarEvent]:
-    followed = {row[0] for row in _rows(session, followed_media_ids(user_id))}
+    followed = {row[0] for row in _rows(session, _followed_statement(), {"user_id": user_id})}
     if filters.tracked_only and not followed:
         return []
-    scope = _Scope(session, user_id, filters, sorted(followed))
+    scope = _Scope(session, user_id, filters, start, end)
     drafts: list[_Draft] = []
     if scope.wants("movie") or scope.wants("game"):
-        drafts += _releases(scope, start, end)
+        drafts += _releases(scope)
     if scope.wants("show"):
-        drafts += _episodes(scope, start, end)
+        drafts += _episodes(scope)
     if scope.wants("game"):
-        drafts += _add_ons(scope, start, end)
-    if filters.tracked_only:
+        drafts += _add_ons(scope)
+    if filters.tracked_only:  # the release query kept the user's titles already; the others' rows are few
         drafts = [draft for draft in drafts if draft.media_id in followed or draft.parent_id in followed]
     if not drafts:
         return []
@@ -358,17 +362,21 @@ def _iso(column: Any) -> Any:
     return cast(column, String)
 
 
-def _rows(session: Session, statement: Any) -> list[Any]:
+def _rows(session: Session, statement: Any, values: dict[str, Any] | None = None) -> list[Any]:
     """Plain rows of a statement on the session's connection: the calendar reads columns, never ORM objects,
     and skipping the ORM's result handling is a good part of a month read's time."""
-    return session.connection().execute(statement).all()
+    return session.connection().execute(statement, values).all()
 
 
-def _among(session: Session, column: Any, ids: Sequence[int]) -> Any:
-    """`column IN (ids)`; on PostgreSQL `= ANY(array)`: one bound array instead of hundreds of parameters."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(literal(list(ids), type_=ARRAY(Integer)))
-    return col(column).in_(ids)
+@functools.cache
+def _cards_statement(dialect: str) -> Any:
+    """The cards' columns of some titles; on PostgreSQL `id = ANY(array)`: one bound array instead of
+    hundreds of parameters."""
+    media = tables.MediaItem
+    statement = select(*[getattr(media, name) for name in CARD_COLUMNS])
+    if dialect == "postgresql":
+        return statement.where(media.id == any_(bindparam("ids", type_=ARRAY(Integer))))
+    return statement.where(col(media.id).in_(bindparam("ids", expanding=True)))
 
 
 _CardRow = namedtuple("_CardRow", CARD_COLUMNS)  # type: ignore[misc]
@@ -383,9 +391,8 @@ def _card(row: tuple) -> MediaCard:
 
 def _cards(session: Session, media_ids: list[int]) -> dict[int, MediaCard]:
     """The titles' cards, read as plain rows (the catalogue's `card` reads them like rows of the table)."""
-    media = tables.MediaItem
-    columns = [getattr(media, name) for name in CARD_COLUMNS]
-    rows = _rows(session, select(*columns).where(_among(session, media.id, media_ids)))
+    statement = _cards_statement(session.get_bind().dialect.name)
+    rows = _rows(session, statement, {"ids": media_ids})
     return {row[0]: _card(tuple(row)) for row in rows}
 
 
@@ -458,12 +465,16 @@ def _add_on_ids():
     return select(tables.MediaRelation.related_id).where(col(tables.MediaRelation.relation).in_(("dlc", "expansion")))
 
 
-def _releases(scope: _Scope, start: date, end: date) -> list[_Draft]:
-    """Movies and games with a dated release row in the range (then every row of theirs, so a type's first
-    date is the first overall), and those without rows whose own release date falls in the range."""
+@functools.cache
+def _release_statement(kinds: tuple[str, ...], tracked: bool, by_genre: bool, *, with_bare: bool) -> Any:
     release, media = tables.MediaReleaseDate, tables.MediaItem
-    kinds = [kind for kind in ("movie", "game") if scope.wants(kind)]
-    in_range = select(release.media_id).where(col(release.release_date).between(start, end))
+    # The titles dated in the range first, then their rows through the media id index: the planners
+    # otherwise scan every release row of the catalogue to find those of a few hundred titles.
+    dated = select(release.media_id.label("media_id")).where(col(release.release_date).between(_START, _END))
+    dated = dated.where(*_genre_conditions(release.media_id, by_genre))
+    if tracked:  # the user's titles in SQL here: a month's rows of the whole catalogue are many
+        dated = dated.where(col(release.media_id).in_(followed_media_ids(_USER)))
+    in_range = dated.distinct().subquery("in_range")
     statement = (
         select(
             literal("r").label("source"),
@@ -476,45 +487,43 @@ def _releases(scope: _Scope, start: date, end: date) -> list[_Draft]:
             release.note,
             tables.Platform.name,
         )
-        .join(media, col(media.id) == col(release.media_id))
+        .select_from(in_range)
+        .join(media, col(media.id) == in_range.c.media_id)
+        .join(release, col(release.media_id) == in_range.c.media_id)
         .outerjoin(tables.Platform, col(tables.Platform.id) == col(release.platform_id))
-        .where(col(release.media_id).in_(in_range))
         .where(col(release.release_date).is_not(None))
         .where(col(media.kind).in_(kinds))
-        .where(*scope.title_conditions(release.media_id))
     )
     if "game" in kinds:
-        statement = statement.where(col(release.media_id).not_in(_add_on_ids()))
-    if scope.filters.platform_id is None:
-        # In the same round trip, titles the providers dated without release rows (lists' summaries, games
-        # without platform dates): their own release date.
-        bare = (
-            select(
-                literal("b"),
-                media.id,
-                media.kind,
-                null(),
-                null(),
-                null(),
-                _iso(media.release_date),
-                null(),
-                null(),
-            )
-            .where(col(media.release_date).between(start, end))
-            .where(col(media.kind).in_(kinds))
-            .where(~exists().where(release.media_id == media.id))
-            .where(*scope.title_conditions(media.id))
-        )
-        if "game" in kinds:
-            bare = bare.where(col(media.id).not_in(_add_on_ids()))
-        statement = union_all(statement, bare)
+        statement = statement.where(in_range.c.media_id.not_in(_add_on_ids()))
+    if not with_bare:
+        return statement
+    # In the same round trip, titles the providers dated without release rows (lists' summaries, games
+    # without platform dates): their own release date.
+    bare = (
+        select(literal("b"), media.id, media.kind, null(), null(), null(), _iso(media.release_date), null(), null())
+        .where(col(media.release_date).between(_START, _END))
+        .where(col(media.kind).in_(kinds))
+        .where(~exists().where(release.media_id == media.id))
+    )
+    bare = bare.where(*_genre_conditions(media.id, by_genre))
+    if "game" in kinds:
+        bare = bare.where(col(media.id).not_in(_add_on_ids()))
+    return union_all(statement, bare)
+
+
+def _releases(scope: _Scope) -> list[_Draft]:
+    """Movies and games with a dated release row in the range (then every row of theirs, so a type's first
+    date is the first overall), and those without rows whose own release date falls in the range."""
+    kinds = tuple(kind for kind in ("movie", "game") if scope.wants(kind))
+    statement = _release_statement(
+        kinds, scope.filters.tracked_only, scope.by_genre, with_bare=scope.filters.platform_id is None
+    )
     bare_rows: list[tuple[int, str, str]] = []
     rows_by_media: dict[int, list[tuple]] = defaultdict(list)
     kind_of: dict[int, str] = {}
     names: dict[int, str] = {}
-    for source, media_id, kind, platform_id, country, release_type, day, note, name in _rows(scope.session, statement):
-        if scope.skips(media_id):
-            continue
+    for source, media_id, kind, platform_id, country, release_type, day, note, name in scope.rows(statement):
         if source == "b":
             bare_rows.append((media_id, kind, day))
             continue
@@ -523,7 +532,7 @@ def _releases(scope: _Scope, start: date, end: date) -> list[_Draft]:
         if platform_id is not None:
             names[platform_id] = name
     drafts: list[_Draft] = []
-    region, low, high = scope.filters.region, start.isoformat(), end.isoformat()
+    region, low, high = scope.filters.region, scope.start.isoformat(), scope.end.isoformat()
     for media_id, rows in rows_by_media.items():
         if kind_of[media_id] == "movie":
             drafts += _movie_drafts(media_id, rows, region, low, high)
@@ -613,7 +622,8 @@ def _game_drafts(
     return drafts
 
 
-def _episodes(scope: _Scope, start: date, end: date) -> list[_Draft]:
+@functools.cache
+def _episode_statement(by_genre: bool) -> Any:
     episode, season, media = tables.ShowEpisode, tables.ShowSeason, tables.MediaItem
     # One round trip: the range's episodes ("e"); seasons dated before their episodes are stored ("s": TMDB
     # lists a show's seasons with its details); shows known only from a list, premiering on their first air
@@ -626,12 +636,12 @@ def _episodes(scope: _Scope, start: date, end: date) -> list[_Draft]:
             episode.episode_number,
             _iso(episode.air_date),
         )
-        .where(col(episode.air_date).between(start, end))
-        .where(*scope.title_conditions(episode.media_id))
+        .where(col(episode.air_date).between(_START, _END))
+        .where(*_genre_conditions(episode.media_id, by_genre))
     )
     seasons = (
         select(literal("s"), season.media_id, season.number, literal(1), _iso(season.air_date))
-        .where(col(season.air_date).between(start, end))
+        .where(col(season.air_date).between(_START, _END))
         .where(season.number >= 1)
         .where(
             ~exists().where(
@@ -641,22 +651,24 @@ def _episodes(scope: _Scope, start: date, end: date) -> list[_Draft]:
                 col(episode.air_date).is_not(None),
             )
         )
-        .where(*scope.title_conditions(season.media_id))
+        .where(*_genre_conditions(season.media_id, by_genre))
     )
     bare = (
         select(literal("b"), media.id, literal(1), literal(1), _iso(media.release_date))
         .where(media.kind == "show")
-        .where(col(media.release_date).between(start, end))
+        .where(col(media.release_date).between(_START, _END))
         .where(~exists().where(season.media_id == media.id))
         .where(~exists().where(episode.media_id == media.id))
-        .where(*scope.title_conditions(media.id))
+        .where(*_genre_conditions(media.id, by_genre))
     )
-    found = _rows(scope.session, union_all(episodes, seasons, bare))
+    return union_all(episodes, seasons, bare)
+
+
+def _episodes(scope: _Scope) -> list[_Draft]:
+    found = scope.rows(_episode_statement(scope.by_genre))
     rows = [row[1:] for row in found if row[0] == "e"]
     days: dict[tuple[int, str, int], list[int]] = defaultdict(list)
     for media_id, season_number, episode_number, day in rows:
-        if scope.skips(media_id):
-            continue
         days[(media_id, day, season_number)].append(episode_number)
     drafts = []
     for (media_id, day, season_number), numbers in days.items():
@@ -681,8 +693,6 @@ def _episodes(scope: _Scope, start: date, end: date) -> list[_Draft]:
         )
     seasons_found = [(row[1], row[2], row[4]) for row in found if row[0] == "s"]
     for media_id, number, day in seasons_found:
-        if scope.skips(media_id):
-            continue
         drafts.append(
             _Draft(
                 uid=f"show-{media_id}-s{number}e1",
@@ -696,8 +706,6 @@ def _episodes(scope: _Scope, start: date, end: date) -> list[_Draft]:
         )
     bare_found = [(row[1], row[4]) for row in found if row[0] == "b"]
     for media_id, day in bare_found:
-        if scope.skips(media_id):
-            continue
         drafts.append(
             _Draft(
                 uid=f"show-{media_id}-s1e1",
@@ -712,7 +720,8 @@ def _episodes(scope: _Scope, start: date, end: date) -> list[_Draft]:
     return drafts
 
 
-def _add_ons(scope: _Scope, start: date, end: date) -> list[_Draft]:
+@functools.cache
+def _add_on_statement(by_genre: bool, by_platform: bool) -> Any:
     relation, media, release = tables.MediaRelation, tables.MediaItem, tables.MediaReleaseDate
     noted = aliased(release)  # the add-on's own release rows, for a window ("Q3 2027") in their notes
     statement = (
@@ -720,24 +729,19 @@ def _add_ons(scope: _Scope, start: date, end: date) -> list[_Draft]:
         .join(media, col(media.id) == col(relation.related_id))
         .outerjoin(noted, and_(noted.media_id == relation.related_id, col(noted.note).is_not(None)))
         .where(col(relation.relation).in_(("dlc", "expansion")))
-        .where(col(media.release_date).between(start, end))
+        .where(media.kind == "game")  # add-ons are stored as games: the (kind, release date) index applies
+        .where(col(media.release_date).between(_START, _END))
     )
-    filters = scope.filters
-    if scope.narrow_in_sql:
-        followed = scope.followed
-        statement = statement.where(
-            or_(
-                _among(scope.session, relation.media_id, followed),
-                _among(scope.session, relation.related_id, followed),
-            )
-        )
-    if filters.genre_id is not None:
-        genre = select(tables.MediaGenre.media_id).where(tables.MediaGenre.genre_id == filters.genre_id)
-        statement = statement.where(or_(col(relation.media_id).in_(genre), col(relation.related_id).in_(genre)))
-    if filters.platform_id is not None:
-        on = select(tables.MediaPlatform.media_id).where(tables.MediaPlatform.platform_id == filters.platform_id)
+    if by_genre:
+        statement = statement.where(or_(_of_genre(relation.media_id), _of_genre(relation.related_id)))
+    if by_platform:
+        on = select(tables.MediaPlatform.media_id).where(tables.MediaPlatform.platform_id == _PLATFORM)
         statement = statement.where(or_(col(relation.media_id).in_(on), col(relation.related_id).in_(on)))
-    rows = _rows(scope.session, statement)
+    return statement
+
+
+def _add_ons(scope: _Scope) -> list[_Draft]:
+    rows = scope.rows(_add_on_statement(scope.by_genre, scope.filters.platform_id is not None))
     if not rows:
         return []
     notes: dict[int, str] = {}
