@@ -19,8 +19,23 @@ from seen.config import get_settings
 KEY_PREFIX = "seen:v1"
 
 
+# Generations: a counter per kind of shared data that cached views built from it record. A change moves it
+# on, and a view recorded under an older one is stale (cheaper than finding and dropping every such view).
+CATALOGUE = "catalogue"  # every committed catalogue write: titles, release dates, seasons, episodes, add-ons
+DISCOVER = "discover"  # every section sync
+GENERATION_TTL_SECONDS = 30 * 24 * 3600
+
+
 def key(*parts: object) -> str:
     return ":".join([KEY_PREFIX, *(str(part) for part in parts)])
+
+
+def generation(name: str) -> int:
+    return int(get_cache().get_json(key(name, "generation")) or 0)
+
+
+def next_generation(name: str) -> None:
+    get_cache().set_json(key(name, "generation"), generation(name) + 1, GENERATION_TTL_SECONDS)
 
 
 class Cache(Protocol):

@@ -76,6 +76,7 @@ def session_scope() -> Iterator[Session]:
 
 
 _AFTER_COMMIT = "seen_after_commit"
+_AFTER_COMMIT_NAMES = "seen_after_commit_names"
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:
@@ -86,12 +87,23 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
     session.info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 
+def after_commit_once(session: Session, name: str, callback: Callable[[], None]) -> None:
+    """`after_commit`, at most once per transaction for `name`: one effect of many writes (a catalogue sync
+    storing hundreds of titles moves the catalogue's generation once)."""
+    named = session.info.setdefault(_AFTER_COMMIT_NAMES, set())
+    if name not in named:
+        named.add(name)
+        after_commit(session, callback)
+
+
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT_NAMES, None)
     for callback in session.info.pop(_AFTER_COMMIT, []):
         callback()
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT_NAMES, None)
     session.info.pop(_AFTER_COMMIT, None)

@@ -15,8 +15,9 @@ bound values:
 
 An event never depends on the range asked for (a type's first date is the first over all the title's
 rows), so a month read is the union of its days, and months can be cached and joined: the month key
-`seen:v1:calendar:{user_id}:{YYYY-MM}` (6 h) holds one entry per set of filters and is dropped when the
-user's followed titles change (`user_cache`); reads of up to three months are assembled from month keys.
+`seen:v1:calendar:{user_id}:{YYYY-MM}` (6 h) holds one entry per set of filters, is dropped when the
+user's followed titles change (`user_cache`) and is stale once the catalogue's generation moves (a catalogue
+write committed); reads of up to three months are assembled from month keys.
 Dates that are only a window (IGDB's "Q3 2027", a year) carry a `precision` label and sit on the
 provider's placeholder day. "Tracked only" is the user's followed titles (`tracking.followed_media_ids`);
 a DLC or expansion counts when its game is followed.
@@ -226,11 +227,14 @@ def events(
 
 def _month(session: Session, user_id: uuid.UUID, month: date, filters: CalendarFilters) -> list[CalendarEvent]:
     """One month's events from its cache key, or built and added to it. The key holds one entry per set of
-    filters, each a JSON string of compact rows, so a read parses only the entry it needs."""
+    filters, each a JSON string of compact rows, so a read parses only the entry it needs, and the catalogue's
+    generation they were built under: after a catalogue change (a date moved, a title added) they are stale."""
     name = user_cache.calendar_key(user_id, month.strftime("%Y-%m"))
     store = cache.get_cache()
+    generation = cache.generation(cache.CATALOGUE)
     stored = store.get_json(name)
-    variants: dict[str, Any] = stored if isinstance(stored, dict) else {}
+    current = isinstance(stored, dict) and stored.get("generation") == generation
+    variants: dict[str, Any] = stored.get("variants") or {} if current else {}
     signature = filters.signature()
     if isinstance(variants.get(signature), str):
         with collector.paused():
@@ -241,7 +245,7 @@ def _month(session: Session, user_id: uuid.UUID, month: date, filters: CalendarF
     while len(variants) >= CACHED_VARIANTS:
         variants.pop(next(iter(variants)))
     variants[signature] = json.dumps([pack(event) for event in built], separators=(",", ":"))
-    store.set_json(name, variants, user_cache.CALENDAR_TTL_SECONDS)
+    store.set_json(name, {"generation": generation, "variants": variants}, user_cache.CALENDAR_TTL_SECONDS)
     return built
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from seen import cache
+from seen.db import after_commit_once
 from seen.models import media as tables
 from seen.models.base import utcnow
 from seen.providers import models as records
@@ -158,6 +160,12 @@ def _apply_summary(media: tables.MediaItem, summary: records.MediaSummary) -> No
     media.updated_at = utcnow()
 
 
+def changed(session: Session) -> None:
+    """The catalogue changes in this transaction: views cached from it (the calendar's months) are stale once
+    it commits. Every write here says so; writes elsewhere call it themselves."""
+    after_commit_once(session, cache.CATALOGUE, lambda: cache.next_generation(cache.CATALOGUE))
+
+
 def store_summary(*, session: Session, summary: records.MediaSummary, demo_slug: str | None = None) -> tables.MediaItem:
     """Insert or update a title from a list, a search or a relation; returns the row (flushed, with its id)."""
     if summary.kind not in tables.MEDIA_KINDS:
@@ -170,6 +178,7 @@ def store_summary(*, session: Session, summary: records.MediaSummary, demo_slug:
     media = find_media(session=session, identity=identity)
     if media is None:
         media = tables.MediaItem(kind=summary.kind, source=_source_for(identity), title=summary.title)
+    changed(session)
     _apply_summary(media, summary)
     media.summary_synced_at = utcnow()
     session.add(media)
@@ -242,6 +251,7 @@ def _store_credits(
 
 
 def store_season(*, session: Session, media_id: int, season: records.Season, with_episodes: bool = True) -> None:
+    changed(session)
     row = session.exec(
         select(tables.ShowSeason).where(
             tables.ShowSeason.media_id == media_id, tables.ShowSeason.number == season.number

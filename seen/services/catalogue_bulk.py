@@ -106,6 +106,7 @@ def _insert(session: Session, table, rows: list[dict[str, Any]]) -> None:
 def insert_titles(*, session: Session, titles: Sequence[NewTitle], person_slug: Callable[[str], str]) -> int:
     """Insert these titles with their genres, people, credits, seasons, episodes, platforms, release dates
     and add-ons. Returns the number of titles inserted (add-ons not counted)."""
+    catalogue.changed(session)
     now = utcnow()
     genre_ids: dict[tuple[str, str, int], int] = {}
     for title in titles:

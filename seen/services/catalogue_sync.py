@@ -295,6 +295,7 @@ def retire_demo(*, kinds: tuple[str, ...]) -> int:
         )
         removed = result.rowcount or 0
         if removed:
+            catalogue.changed(session)
             session.exec(
                 delete(tables.Person)
                 .where(col(tables.Person.source) == catalogue.DEMO)

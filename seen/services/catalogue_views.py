@@ -17,7 +17,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
-from seen.cache import get_cache, key
+from seen.cache import DISCOVER, generation, get_cache, key, next_generation
 from seen.models import media as tables
 from seen.providers.configured import igdb_configured, tmdb_configured
 from seen.services import app_settings, images, search
@@ -115,14 +115,9 @@ def _page_bounds(page: int, page_size: int) -> tuple[int, int]:
 # -- Discover ------------------------------------------------------------------------------------------
 
 
-def _generation() -> int:
-    return int(get_cache().get_json(key("discover", "generation")) or 0)
-
-
 def invalidate_discover() -> None:
     """Called after a section sync: every cached Discover page is from an older generation from now on."""
-    cache = get_cache()
-    cache.set_json(key("discover", "generation"), _generation() + 1, 30 * 24 * 3600)
+    next_generation(DISCOVER)
 
 
 def discover_section(
@@ -140,7 +135,14 @@ def discover_section(
     if kind is not None and kind not in kinds:
         return CardPage([], 0, page, page_size)
     offset, limit = _page_bounds(page, page_size)
-    query = {"section": section, "kind": kind, "genre": genre_id, "page": page, "size": page_size, "gen": _generation()}
+    query = {
+        "section": section,
+        "kind": kind,
+        "genre": genre_id,
+        "page": page,
+        "size": page_size,
+        "gen": generation(DISCOVER),
+    }
     cache_name = key("discover", hashlib.sha1(json.dumps(query, sort_keys=True).encode()).hexdigest()[:20])
     cached = get_cache().get_json(cache_name)
     if cached is not None:

@@ -288,7 +288,7 @@ def test_bad_ranges_are_refused_with_a_message(session: Session, users):
     assert read(session, ada, start=FIRST, end=FIRST + dt.timedelta(days=365)) == []
 
 
-def test_month_reads_are_cached_until_followed_titles_change(session: Session, users, shelf):
+def test_month_reads_are_cached_until_followed_titles_or_the_catalogue_change(session: Session, users, shelf):
     ada, _ = users
     tracked = CalendarFilters(tracked_only=True)
     assert read(session, ada, tracked) == []
@@ -302,13 +302,19 @@ def test_month_reads_are_cached_until_followed_titles_change(session: Session, u
     key = user_cache.calendar_key(ada, MONTH.strftime("%Y-%m"))
     assert key == f"seen:v1:calendar:{ada}:{MONTH.strftime('%Y-%m')}"
     assert cache.get_cache().get_json(key) is not None
-    # A cached month is served from the cache (a catalogue change alone shows after the 6 h lifetime)
+    # A catalogue change makes cached months stale once it commits (not before): a title added...
     catalogue.store_summary(
         session=session,
         summary=MediaSummary(kind="movie", ids=ExternalIds(tmdb=9), title="Late Entry", release_date=day(9)),
     )
-    session.commit()
     assert "Late Entry" not in {e.title for e in read(session, ada)}
+    session.commit()
+    assert "Late Entry" in {e.title for e in read(session, ada)}
+    # ...or an episode moved by a season refresh
+    catalogue.store_season(session=session, media_id=shelf["pitt"], season=episodes(2, [day(28)]))
+    session.commit()
+    premieres = [e.date for e in read(session, ada) if e.title == "The Pitt" and e.season == 2]
+    assert premieres == [day(28).isoformat()]
     # When a title goes on the watch later list, the month is dropped after the commit
     tracking.add_to_watch_later(session=session, user_id=ada, media_id=shelf["dune"])
     assert cache.get_cache().get_json(key) is not None
@@ -320,6 +326,26 @@ def test_month_reads_are_cached_until_followed_titles_change(session: Session, u
     tracking.remove_from_watch_later(session=session, user_id=ada, media_id=shelf["dune"])
     session.commit()
     assert read(session, ada, tracked) == []
+
+
+def test_the_catalogue_generation_moves_once_per_committed_transaction(session: Session, users, shelf):
+    before = cache.generation(cache.CATALOGUE)
+    # Many catalogue writes in one transaction move it once, when it commits
+    for number in range(3):
+        catalogue.store_summary(
+            session=session,
+            summary=MediaSummary(kind="movie", ids=ExternalIds(tmdb=50 + number), title=f"Batch {number}"),
+        )
+    assert cache.generation(cache.CATALOGUE) == before
+    session.commit()
+    assert cache.generation(cache.CATALOGUE) == before + 1
+    # A transaction rolled back leaves it, and the next one in the same session still moves it
+    catalogue.store_summary(session=session, summary=MediaSummary(kind="movie", ids=ExternalIds(tmdb=60), title="No"))
+    session.rollback()
+    assert cache.generation(cache.CATALOGUE) == before + 1
+    catalogue.store_summary(session=session, summary=MediaSummary(kind="movie", ids=ExternalIds(tmdb=61), title="Yes"))
+    session.commit()
+    assert cache.generation(cache.CATALOGUE) == before + 2
 
 
 def test_feed_tokens_are_made_rotated_and_revoked(session: Session, users):
