@@ -1,4 +1,5 @@
-"""The top bar's bell: how many notifications the signed-in user has not read, linking to the centre."""
+"""The top bar's bell: how many notifications the signed-in user has not read (read again every 20 s while a
+page shows it), linking to the centre."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import uuid
 import reflex as rx
 
 from seen.db import session_scope
+from seen.pages.live import LivePage, keep_live
 from seen.services import notifications
 from seen.state import AuthState
 
 CENTRE_ROUTE = notifications.CENTRE_PATH
 BADGE_MAX = 99  # shown as "99+" above this
+REFRESH_SECONDS = 20.0
+REFRESH_LIMIT_SECONDS = 12 * 3600  # a tab left open longer shows the count of its last read
 
 
 def _unread(user_id: uuid.UUID) -> int:
@@ -20,7 +24,7 @@ def _unread(user_id: uuid.UUID) -> int:
         return notifications.unread_count(session=session, user_id=user_id)
 
 
-class BellState(rx.State):
+class BellState(LivePage, rx.State):
     unread: int = 0
 
     @rx.var
@@ -33,18 +37,32 @@ class BellState(rx.State):
             return "Notifications, none unread"
         return f"Notifications, {self.unread} unread"
 
-    @rx.event
-    async def refresh(self):
-        """Read the count (each page mounts the shell, so each page shows a fresh one)."""
+    async def _read(self) -> None:
         auth = await self.get_state(AuthState)
         user_id = auth.user_id
         if not user_id:
             found = auth.authenticated()
             user_id = str(found.user.id) if found else ""
-        if not user_id:
-            self.unread = 0
-            return
-        self.unread = await asyncio.to_thread(_unread, uuid.UUID(user_id))
+        self.unread = await asyncio.to_thread(_unread, uuid.UUID(user_id)) if user_id else 0
+
+    @rx.event
+    async def refresh(self):
+        """Read the count now (the centre calls this after marking notifications read)."""
+        await self._read()
+
+    @rx.event(background=True)
+    async def follow(self):
+        """The count when a page shows the bell, then every `REFRESH_SECONDS` while it stays on screen: a new
+        episode or a finished download reaches the bell without a reload."""
+        async with self:
+            self._new_visit()
+            await self._read()
+
+        async def refresh() -> bool:
+            await self._read()
+            return True
+
+        await keep_live(self, refresh, every=REFRESH_SECONDS, limit=REFRESH_LIMIT_SECONDS)
 
 
 def notification_bell() -> rx.Component:
@@ -59,6 +77,7 @@ def notification_bell() -> rx.Component:
         aria_label=BellState.label,
         title="Notifications",
         underline="none",
-        on_mount=BellState.refresh,
+        on_mount=BellState.follow,
+        on_unmount=BellState.leave,
         data_testid="notification-bell",
     )

@@ -2,7 +2,7 @@
 change that shows here) fills every widget; skeletons hold the places until it arrives.
 
 Active downloads are read fresh with every load (never from that cache) and, while any is in progress, a
-background poll keeps their progress bars moving (the downloads page's `keep_live`). Recommendations show
+background poll keeps their progress bars moving (`seen.pages.live.keep_live`). Recommendations show
 their first reason, upcoming releases their day. A brand-new account gets a welcome with the two ways
 to fill the page: finding titles on Discover, or importing a history in Settings.
 """
@@ -21,7 +21,8 @@ from seen.components.media_card import card_row, card_skeletons
 from seen.components.page import app_page
 from seen.components.progress import progress_bar
 from seen.db import session_scope
-from seen.pages.downloads_state import LivePage, job_view, keep_live
+from seen.pages.downloads_state import job_view
+from seen.pages.live import LivePage, keep_live
 from seen.pages.personal import PersonalPage, card_view, episode_label, viewing_day
 from seen.pages.tracking_state import COMPLETION_LABELS, STATUS_LABELS
 from seen.services import dashboard as dashboard_service

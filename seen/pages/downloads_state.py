@@ -2,9 +2,7 @@
 
 Reads go through `seen.services.downloads` (the engines are the runner's business: a pause here only marks
 the job, and the runner applies it on its next tick). While anything is in progress a background poll
-re-reads the shown jobs every `POLL_SECONDS`; one poll per page at a time: each page load or leave starts a
-new generation, and a poll of an older generation stops at its next turn. It also stops when nothing is left
-in progress, and after `POLL_LIMIT_SECONDS` (a tab left open overnight does not read the database forever).
+re-reads the shown jobs (`seen.pages.live`, one poll per visit); it stops when nothing is left in progress.
 
 A .torrent reaches the backend over HTTP (`rx.upload`), outside the websocket whose handshake carries the
 session cookie, so (as in the imports of `settings_data`) the upload handler only keeps the bytes and the job
@@ -15,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -25,6 +22,7 @@ from sqlmodel import Session
 from seen.config import get_settings
 from seen.db import session_scope
 from seen.models.users import User
+from seen.pages.live import LivePage, keep_live
 from seen.pages.personal import PersonalPage, viewing_time
 from seen.services import catalogue_views
 from seen.services import downloads as downloads_service
@@ -36,8 +34,6 @@ UPLOAD_ID = "torrent-file"
 PAGE_SIZE = 20
 # The poll re-reads at most this many rows (the service's largest page); rows loaded beyond stay as they were.
 REFRESH_LIMIT = 100
-POLL_SECONDS = 1.5
-POLL_LIMIT_SECONDS = 2 * 3600
 # (tab, label, the statuses it shows: None = all)
 FILTERS: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("all", "All", None),
@@ -244,46 +240,6 @@ class DownloadAction(rx.State, mixin=True):
         return download_href(self._shown_id, title) if self._shown_id and title else ""
 
 
-class LivePage(rx.State, mixin=True):
-    """A page that follows running downloads with a background poll (see `keep_live`) while it is shown."""
-
-    live: bool = False  # a poll is running
-    _generation: int = 0  # one per visit: a poll of an earlier visit stops at its next turn
-    _polling: bool = False
-
-    def _new_visit(self) -> None:
-        self._generation += 1
-        self._polling, self.live = False, False
-
-    @rx.event
-    def leave(self):
-        """The page is gone from the screen (its content unmounted): its poll stops."""
-        self._new_visit()
-
-
-async def keep_live(state: LivePage, refresh: Callable[[], Awaitable[bool]]) -> None:
-    """The body of a page's background poll: `await refresh()` (under the state's lock) every `POLL_SECONDS`
-    until it answers False, the page is left or loaded again, or `POLL_LIMIT_SECONDS` have passed. A second
-    poll started while one runs for the same visit returns at once."""
-    async with state:
-        if state._polling:
-            return
-        state._polling, state.live = True, True
-        generation = state._generation
-    waited = 0.0
-    try:
-        while waited < POLL_LIMIT_SECONDS:
-            await asyncio.sleep(POLL_SECONDS)
-            waited += POLL_SECONDS
-            async with state:
-                if state._generation != generation or not await refresh():
-                    return
-    finally:
-        async with state:
-            if state._generation == generation:
-                state._polling, state.live = False, False
-
-
 class TorrentUploadState(rx.State):
     """The .torrent chosen in the add dialog, held on the backend until the websocket event takes it."""
 
@@ -410,7 +366,7 @@ class DownloadsState(LivePage, PersonalPage, rx.State):
 
     @rx.event(background=True)
     async def watch(self):
-        """Re-read the shown jobs every `POLL_SECONDS` while something is in progress and the page is open."""
+        """Re-read the shown jobs every `live.POLL_SECONDS` while something is in progress and the page is open."""
 
         async def refresh() -> bool:
             await self._read(min(max(PAGE_SIZE, len(self.items)), REFRESH_LIMIT))

@@ -3,7 +3,7 @@ rescan with its live progress.
 
 Reads and decisions go through `seen.services.library` (who may match, ignore or rescan is decided there:
 the page only hides buttons a member could not use). While a scan is queued or running a background poll
-(`downloads_state.keep_live`, one per visit) re-reads it every `POLL_SECONDS` and the grid once it ends.
+(`seen.pages.live.keep_live`, one per visit) re-reads it every `POLL_SECONDS` and the grid once it ends.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from sqlmodel import Session
 from seen.db import session_scope
 from seen.models.library import ACTIVE_SCAN_STATUSES
 from seen.models.users import Role, User
-from seen.pages.downloads_state import LivePage, human_bytes, keep_live
+from seen.pages.downloads_state import human_bytes
+from seen.pages.live import LivePage, keep_live
 from seen.pages.personal import PersonalPage, episode_label, viewing_time
 from seen.services import library as library_service
 from seen.services import search
