@@ -110,20 +110,21 @@ def feed_link(token: str | None) -> FeedLink:
 
 @router.get("/calendar/feed", response_model=FeedLink)
 async def show_feed(caller: CurrentCaller) -> FeedLink:
-    """The caller's feed URL (made on first use). Add filters as query parameters to narrow the feed."""
-    token = await in_session(lambda db: calendar.feed_token(session=db, user_id=caller.user.id))
+    """The caller's feed URL, or nulls when they have none (POST makes one). Add filters as query parameters
+    to narrow the feed."""
+    token = await in_session(lambda db: calendar.existing_feed_token(session=db, user_id=caller.user.id))
     return feed_link(token)
 
 
 @router.post("/calendar/feed", response_model=FeedLink)
 async def rotate_feed(caller: CurrentCaller) -> FeedLink:
-    """A new feed URL; the old one answers 404 from now on."""
+    """A feed URL: the first one, or a new one (the old one answers 404 from now on)."""
     token = await in_session(lambda db: calendar.rotate_feed_token(session=db, user_id=caller.user.id))
     return feed_link(token)
 
 
 @router.delete("/calendar/feed", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_feed(caller: CurrentCaller) -> Response:
-    """No feed any more: the URL answers 404 (asking for the feed again makes a new one)."""
+    """No feed any more: the URL answers 404 (POST makes a new one)."""
     await in_session(lambda db: calendar.revoke_feed_token(session=db, user_id=caller.user.id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

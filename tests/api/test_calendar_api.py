@@ -100,8 +100,9 @@ def test_bad_input_is_422_with_a_message(client: httpx.Client, callers):
 
 def test_the_ical_feed_answers_its_token_until_replaced_or_revoked(client: httpx.Client, callers, titles):
     ada, bob = callers
-    # Given Ada's feed URL
-    feed = client.get("/api/v1/calendar/feed", headers=ada).json()
+    # Given no feed URL yet (reading it makes none), then Ada's, made on request
+    assert client.get("/api/v1/calendar/feed", headers=ada).json() == {"token": None, "path": None, "url": None}
+    feed = client.post("/api/v1/calendar/feed", headers=ada).json()
     assert feed["url"] == f"http://testserver.local/api/v1/calendar.ics?token={feed['token']}"
     assert client.get("/api/v1/calendar/feed", headers=ada).json() == feed
     # When a calendar app fetches it (no login)
@@ -125,11 +126,12 @@ def test_the_ical_feed_answers_its_token_until_replaced_or_revoked(client: httpx
     assert rotated["token"] != feed["token"]
     assert_error(client.get(feed["path"]), 404, "not_found")
     assert client.get(rotated["path"]).status_code == 200
-    # Revoked: 404, and Bob's feed is his own
+    # Revoked: 404, no URL shown any more, and Bob's feed is his own
     assert client.delete("/api/v1/calendar/feed", headers=ada).status_code == 204
     assert_error(client.get(rotated["path"]), 404, "not_found")
+    assert client.get("/api/v1/calendar/feed", headers=ada).json()["token"] is None
     assert_error(client.get("/api/v1/calendar.ics", params={"token": "made-up"}), 404, "not_found")
-    assert client.get("/api/v1/calendar/feed", headers=bob).json()["token"] not in (feed["token"], rotated["token"])
+    assert client.post("/api/v1/calendar/feed", headers=bob).json()["token"] not in (feed["token"], rotated["token"])
 
 
 def test_changing_the_feed_from_a_browser_needs_the_csrf_token(client: httpx.Client, callers):
