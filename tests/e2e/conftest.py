@@ -194,6 +194,23 @@ def context(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Browse
     created.close()
 
 
+PHONE_WIDTH = 390
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser context for a touch screen the size of a phone (390 by 844 pixels)."""
+    created = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 844}, is_mobile=True, has_touch=True)
+    created.set_default_timeout(TIMEOUT)
+    yield created
+    created.close()
+
+
+def page_width(page: Page) -> int:
+    """How wide the page's content is: more than the viewport means sideways scrolling."""
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
 class PageErrors:
     """Console errors and uncaught exceptions seen by a page (favicon and aborted requests aside)."""
 

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from seen.components.shell import ADMIN_ITEM, NAV_SECTIONS, SETTINGS_ITEM
-from tests.e2e.conftest import TIMEOUT, PageErrors, RunningApp, save_screenshot
+from tests.e2e.conftest import PHONE_WIDTH, PageErrors, RunningApp, page_width, save_screenshot
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -274,36 +274,30 @@ def test_profile_and_password_are_changed_in_settings(running_app: RunningApp, c
     expect(page.get_by_text("Profile saved.")).to_be_visible()
 
 
-def test_a_revoked_session_is_logged_out(browser: Browser, running_app: RunningApp, context: BrowserContext):
-    # Given the member signed in on two browsers
+def test_a_revoked_session_is_logged_out(phone: BrowserContext, running_app: RunningApp, context: BrowserContext):
+    # Given the member signed in on two browsers, a laptop and a phone
     laptop = context.new_page()
     login(laptop, running_app, MEMBER[1], MEMBER[2])
     expect_heading(laptop, f"Hello, {MEMBER[0]}")
-    phone_context = browser.new_context()
-    phone_context.set_default_timeout(TIMEOUT)
-    phone = phone_context.new_page()
-    login(phone, running_app, MEMBER[1], MEMBER[2], "/app/settings")
-    expect_heading(phone, "Sessions")
+    on_phone = phone.new_page()
+    login(on_phone, running_app, MEMBER[1], MEMBER[2], "/app/settings")
+    expect_heading(on_phone, "Sessions")
     # When the phone signs out every other session
-    phone.get_by_role("button", name="Sign out all other sessions").click()
-    expect(phone.get_by_text(re.compile(r"\d+ other sessions? signed out"))).to_be_visible()
+    on_phone.get_by_role("button", name="Sign out all other sessions").click()
+    expect(on_phone.get_by_text(re.compile(r"\d+ other sessions? signed out"))).to_be_visible()
     # Then the laptop's next move lands on the login page
     laptop.locator("nav.seen-sidebar").get_by_role("link", name="Watched", exact=True).click()
     expect(laptop).to_have_url(re.compile(r"/login/?\?next="))
-    phone_context.close()
 
 
-def test_the_shell_fits_a_phone(browser: Browser, running_app: RunningApp):
-    phone_context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    phone_context.set_default_timeout(TIMEOUT)
-    page = phone_context.new_page()
+def test_the_shell_fits_a_phone(phone: BrowserContext, running_app: RunningApp):
+    page = phone.new_page()
     login(page, running_app, ADMIN[1], ADMIN[2])
     expect_heading(page, f"Hello, {ADMIN[0]}")
     # Nothing is wider than the screen
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page_width(page) <= PHONE_WIDTH
     save_screenshot(page, "dashboard-phone.png")
     # And the navigation opens from the menu button
     page.get_by_label("Open navigation").click()
     page.get_by_role("dialog").get_by_role("link", name="Settings", exact=True).click()
     expect(page).to_have_url(re.compile(r"/app/settings/?$"))
-    phone_context.close()

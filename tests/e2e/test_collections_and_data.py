@@ -16,7 +16,7 @@ import zipfile
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import TIMEOUT, PageErrors, RunningApp, expect_titles, save_screenshot
+from tests.e2e.conftest import PHONE_WIDTH, PageErrors, RunningApp, expect_titles, page_width, save_screenshot
 from tests.e2e.test_detail_pages import FAKE_GAME, find_title
 from tests.e2e.test_tracking_pages import person
 
@@ -340,26 +340,21 @@ def test_the_backlog_tabs_show_a_game_set_over_rest(running_app: RunningApp, con
     assert errors.take() == []
 
 
-def test_the_collections_backlog_and_data_pages_fit_a_phone(running_app: RunningApp, browser: Browser):
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    phone.set_default_timeout(TIMEOUT)
-    try:
-        page = phone.new_page()
-        api = person(page, running_app, "Pia Phone")
-        # Given a collection with a title, and scrobbling turned on
-        created = api.call("POST", "/collections", json={"name": "Pocket picks"}).json()
-        api.call("POST", f"/collections/{created['id']}/items", json={"media_id": api.titles("movie", 1)[0]["id"]})
-        api.call("POST", "/webhooks/token")
-        # When each page is opened on a phone, Then nothing is wider than the screen
-        for path, ready in (
-            ("/app/collections", "collection-card"),
-            (f"/app/collections/{created['id']}", "collection-item"),
-            ("/app/games/backlog", "backlog-empty"),
-            ("/app/settings", "webhook-plex"),
-        ):
-            page.goto(running_app.url(path))
-            expect(page.get_by_test_id(ready).first).to_be_visible()
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= 390, f"{path} is {width}px wide"
-    finally:
-        phone.close()
+def test_the_collections_backlog_and_data_pages_fit_a_phone(running_app: RunningApp, phone: BrowserContext):
+    page = phone.new_page()
+    api = person(page, running_app, "Pia Phone")
+    # Given a collection with a title, and scrobbling turned on
+    created = api.call("POST", "/collections", json={"name": "Pocket picks"}).json()
+    api.call("POST", f"/collections/{created['id']}/items", json={"media_id": api.titles("movie", 1)[0]["id"]})
+    api.call("POST", "/webhooks/token")
+    # When each page is opened on a phone, Then nothing is wider than the screen
+    for path, ready in (
+        ("/app/collections", "collection-card"),
+        (f"/app/collections/{created['id']}", "collection-item"),
+        ("/app/games/backlog", "backlog-empty"),
+        ("/app/settings", "webhook-plex"),
+    ):
+        page.goto(running_app.url(path))
+        expect(page.get_by_test_id(ready).first).to_be_visible()
+        width = page_width(page)
+        assert width <= PHONE_WIDTH, f"{path} is {width}px wide"

@@ -12,9 +12,9 @@ import time
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from tests.e2e.conftest import TIMEOUT, PageErrors, RunningApp, save_screenshot, sign_in
+from tests.e2e.conftest import PHONE_WIDTH, PageErrors, RunningApp, page_width, save_screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -361,22 +361,20 @@ def test_hostile_queries_are_safe(running_app: RunningApp, page: Page):
     assert errors.take() == []
 
 
-def test_discover_and_search_fit_a_phone(browser: Browser, running_app: RunningApp):
-    phone_context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    phone_context.set_default_timeout(TIMEOUT)
-    page = phone_context.new_page()
+def test_discover_and_search_fit_a_phone(phone: BrowserContext, running_app: RunningApp):
+    page = phone.new_page()
     sign_in(page, running_app, *USER)
     page.goto(running_app.url("/app/discover"))
     _wait_for_sections(page, running_app, 1)
     # Rows scroll sideways inside the page; nothing is wider than the screen
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page_width(page) <= PHONE_WIDTH
     row = _rows_with_cards(page).first.locator(".seen-card-row")
     assert row.evaluate("el => getComputedStyle(el).overflowX") == "auto"
     save_screenshot(page, "discover-phone.png")
     # The grids reflow to the width
     page.goto(running_app.url("/app/movies"))
     expect(page.get_by_test_id("media-card").first).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page_width(page) <= PHONE_WIDTH
     # And the suggestions fit on the screen
     box = page.get_by_test_id("search-input")
     box.click()
@@ -384,5 +382,4 @@ def test_discover_and_search_fit_a_phone(browser: Browser, running_app: RunningA
     listbox = page.get_by_role("listbox")
     expect(listbox).to_be_visible()
     bounds = listbox.bounding_box()
-    assert bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= 390
-    phone_context.close()
+    assert bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= PHONE_WIDTH

@@ -2,7 +2,7 @@
 seeks, pauses and reloads to resume where they stopped; switches subtitles (an embedded track and a sidecar
 file), and the choice is carried to the next episode, which starts by itself after the "up next" countdown once
 the first one ends (and counts as watched). Theater mode sticks across reloads, and an HEVC file (which
-Chromium cannot play) is converted on the fly and plays too.
+Chromium cannot play) is converted on the fly and plays too. On a phone the player fits the screen.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
 
 from tests.conftest import skip_or_fail
-from tests.e2e.conftest import PageErrors, RunningApp, save_screenshot, sign_in
+from tests.e2e.conftest import PHONE_WIDTH, PageErrors, RunningApp, page_width, save_screenshot, sign_in
 from tests.e2e.test_accounts_in_browser import ADMIN
 from tests.waiting import wait_until
 
@@ -131,7 +131,7 @@ def ready(page: Page) -> None:
 
 
 def test_watching_a_show_in_the_browser(
-    running_app: RunningApp, browser: Browser, context: BrowserContext, show_folder: Path
+    running_app: RunningApp, browser: Browser, context: BrowserContext, phone: BrowserContext, show_folder: Path
 ) -> None:
     admin_context = browser.new_context()
     ids = _library_of(running_app, show_folder, admin_context.new_page())
@@ -255,6 +255,17 @@ def test_watching_a_show_in_the_browser(
     resume.click()
     expect(page).to_have_url(running_app.url(f"/app/library/{target}/play"))
     assert (errors.take(), failures) == ([], [])
+
+    # And on a phone the player, its controls and the video fit the screen
+    small = phone.new_page()
+    sign_in(small, running_app, *VIEWER)
+    small.goto(running_app.url(f"/app/library/{first}/play"))
+    expect(small.get_by_test_id("player-heading")).to_contain_text(SHOW)
+    ready(small)
+    assert page_width(small) <= PHONE_WIDTH
+    video = small.get_by_test_id("player-video").bounding_box()
+    assert video is not None and video["x"] >= 0 and video["x"] + video["width"] <= PHONE_WIDTH
+    expect(small.get_by_test_id("player-theater")).to_be_visible()
 
     # And over REST, the first episode is in their history, the second one in progress
     tokens = httpx.post(

@@ -12,9 +12,9 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.conftest import TIMEOUT, PageErrors, RunningApp, save_screenshot, sign_in
+from tests.e2e.conftest import PHONE_WIDTH, PageErrors, RunningApp, page_width, save_screenshot, sign_in
 from tests.e2e.test_detail_pages import FAKE_GAME, FAKE_MOVIE, FAKE_SHOW, api, find_title, title_heading
 
 pytestmark = pytest.mark.e2e
@@ -358,24 +358,19 @@ def _backlog(context: BrowserContext, app: RunningApp, media_id: int, **expected
     return _checked(answer.json(), **expected)
 
 
-def test_on_a_phone_the_bookmark_shows_without_hover(browser: Browser, running_app: RunningApp):
+def test_on_a_phone_the_bookmark_shows_without_hover(phone: BrowserContext, running_app: RunningApp):
     # Given a touch screen the width of a phone
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    phone.set_default_timeout(TIMEOUT)
-    try:
-        page = phone.new_page()
-        errors = PageErrors(page)
-        sign_in(page, running_app, *TRACKER)
-        # When the movies are listed
-        page.goto(running_app.url("/app/movies"))
-        bookmark = page.get_by_test_id("card-watch-later").first
-        expect(bookmark).to_be_visible()
-        # Then the bookmark is shown on the card without hovering (there is no hover on touch)
-        expect(bookmark).to_have_css("opacity", "1")
-        # And a movie's controls fit the screen: nothing sticks out sideways
-        page.get_by_test_id("media-card").first.click()
-        expect(page.get_by_test_id("tracking-actions")).to_be_visible()
-        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-        assert errors.take() == []
-    finally:
-        phone.close()
+    page = phone.new_page()
+    errors = PageErrors(page)
+    sign_in(page, running_app, *TRACKER)
+    # When the movies are listed
+    page.goto(running_app.url("/app/movies"))
+    bookmark = page.get_by_test_id("card-watch-later").first
+    expect(bookmark).to_be_visible()
+    # Then the bookmark is shown on the card without hovering (there is no hover on touch)
+    expect(bookmark).to_have_css("opacity", "1")
+    # And a movie's controls fit the screen: nothing sticks out sideways
+    page.get_by_test_id("media-card").first.click()
+    expect(page.get_by_test_id("tracking-actions")).to_be_visible()
+    assert page_width(page) <= PHONE_WIDTH
+    assert errors.take() == []

@@ -14,9 +14,17 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.conftest import TIMEOUT, PageErrors, RunningApp, expect_titles, save_screenshot, sign_in
+from tests.e2e.conftest import (
+    PHONE_WIDTH,
+    PageErrors,
+    RunningApp,
+    expect_titles,
+    page_width,
+    save_screenshot,
+    sign_in,
+)
 from tests.e2e.test_detail_pages import FAKE_SHOW, find_title
 
 pytestmark = pytest.mark.e2e
@@ -248,7 +256,9 @@ def test_history_filters_edits_and_deletes(running_app: RunningApp, context: Bro
     assert errors.take() == []
 
 
-def test_stats_and_dashboard_show_what_was_tracked(running_app: RunningApp, context: BrowserContext, browser: Browser):
+def test_stats_and_dashboard_show_what_was_tracked(
+    running_app: RunningApp, context: BrowserContext, phone: BrowserContext
+):
     page = context.new_page()
     errors = PageErrors(page)
     api = person(page, running_app, "Stella Stats")
@@ -313,10 +323,8 @@ def test_stats_and_dashboard_show_what_was_tracked(running_app: RunningApp, cont
     expect(page).to_have_url(re.compile(r"/app/stats/?$"))
     assert errors.take() == []
     # And on a phone, with all this data, no page is wider than the screen
-    phone_context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    phone_context.set_default_timeout(TIMEOUT)
-    phone = phone_context.new_page()
-    sign_in(phone, running_app, "Stella Stats", "stella@example.com", PASSWORD)
+    on_phone = phone.new_page()
+    sign_in(on_phone, running_app, "Stella Stats", "stella@example.com", PASSWORD)
     for path, ready in (
         ("/app/dashboard", "continue-item"),
         ("/app/watch-later", "watch-later-item"),
@@ -327,10 +335,9 @@ def test_stats_and_dashboard_show_what_was_tracked(running_app: RunningApp, cont
         ("/app/recommendations", "rec-card"),
         ("/app/notifications", "notifications-mark-all"),
     ):
-        phone.goto(running_app.url(path))
-        expect(phone.get_by_test_id(ready).first).to_be_visible()
-        assert phone.evaluate("document.documentElement.scrollWidth") <= 390, path
-    phone_context.close()
+        on_phone.goto(running_app.url(path))
+        expect(on_phone.get_by_test_id(ready).first).to_be_visible()
+        assert page_width(on_phone) <= PHONE_WIDTH, path
 
 
 def test_a_long_history_is_paged(running_app: RunningApp, context: BrowserContext):
