@@ -186,7 +186,7 @@ def _plain_run(urls: list[str], work: Path, names: list[str], size: int) -> dict
     landed = _landed(directory, started_wall, names, size)
     total_mb = len(urls) * size / MB
     result = {
-        "command": " ".join(command[1:]),
+        "command": " ".join(command[1:]).replace(str(work), "<scratch>"),  # the same on every machine
         "exit_code": finished.returncode,
         "wall_s": round(wall, 3),
         "mb_per_s": round(total_mb / wall, 1),
