@@ -353,6 +353,7 @@ def sync_sections(*, job: str, today: date | None = None) -> list[str]:
     from seen.services import catalogue_views
 
     report: list[str] = []
+    genres_checked: set[str] = set()
     with open_sources(fresh=True) as sources:
         seed_demo(kinds=sources.demo_kinds)
         retire_demo(kinds=tuple(kind for kind in tables.MEDIA_KINDS if kind not in sources.demo_kinds))
@@ -377,6 +378,9 @@ def sync_sections(*, job: str, today: date | None = None) -> list[str]:
                 except SyncFailed as error:
                     report.append(f"{target}: kept previous ({error})")
                     continue
+                if kind not in genres_checked:
+                    genres_checked.add(kind)
+                    _genres_before_summaries(sources, kind, items)
                 with session_scope() as session:
                     ids = _store_summaries(session=session, items=items, kind=kind)
                     if ids:  # an empty answer is more likely a provider hiccup than an empty world
@@ -395,23 +399,41 @@ def _genre_fetcher(sources: Sources, kind: str) -> Callable[[], tuple[records.Ge
     return lambda: tmdb.genres(kind)
 
 
+def _sync_kind_genres(sources: Sources, kind: str) -> str:
+    provider = sources.provider_for(kind)
+    if provider == catalogue.DEMO:
+        genres = demo.genres(kind)
+    else:
+        try:
+            genres = attempt(target=f"genres:{kind}", provider=provider, call=_genre_fetcher(sources, kind))
+        except SyncFailed as error:
+            return f"genres:{kind}: kept previous ({error})"
+    with session_scope() as session:
+        count = catalogue.store_genres(session=session, kind=kind, genres=genres)
+    return f"genres:{kind}: {count}"
+
+
+def _genres_before_summaries(sources: Sources, kind: str, items: tuple[records.MediaSummary, ...]) -> None:
+    """Lists name genres by id only, so a title stored before its kind's genre list is known would stay
+    without genres until its details are fetched (on a new install the list and genre syncs start side by
+    side). A list with genre ids, of a kind whose genres were never stored, fetches that genre list first;
+    genres the provider adds later arrive with the scheduled genre sync."""
+    provider = "igdb" if kind == "game" else "tmdb"
+    if not any(summary.genre_ids for summary in items if summary.kind == kind):
+        return
+    with session_scope() as session:
+        known = session.exec(
+            select(tables.Genre.id).where(tables.Genre.provider == provider, tables.Genre.kind == kind).limit(1)
+        ).first()
+    if known is None:
+        _sync_kind_genres(sources, kind)
+
+
 def sync_genres() -> list[str]:
     report = []
     with open_sources(fresh=True) as sources:
         for kind in tables.MEDIA_KINDS:
-            provider = sources.provider_for(kind)
-            if provider == catalogue.DEMO:
-                genres = demo.genres(kind)
-            else:
-                client_call = _genre_fetcher(sources, kind)
-                try:
-                    genres = attempt(target=f"genres:{kind}", provider=provider, call=client_call)
-                except SyncFailed as error:
-                    report.append(f"genres:{kind}: kept previous ({error})")
-                    continue
-            with session_scope() as session:
-                count = catalogue.store_genres(session=session, kind=kind, genres=genres)
-            report.append(f"genres:{kind}: {count}")
+            report.append(_sync_kind_genres(sources, kind))
         if sources.igdb is not None:
             # Game payloads name platforms by id only; the list gives them their names.
             igdb = sources.igdb

@@ -74,6 +74,24 @@ def test_trending_sync_stores_titles_and_the_section_order(providers: ProviderFa
     assert {entry.status for entry in _log(session, "section:trending")} == {"ok"}
 
 
+def test_a_list_synced_before_the_genres_still_stores_its_titles_genres(providers: ProviderFake, session: Session):
+    # Given a new install: no genre is known yet (the genre sync has not run)
+    assert session.exec(select(tables.Genre)).first() is None
+    # When the trending job runs first
+    catalogue_sync.sync_sections(job="trending")
+    # Then it fetched the genre lists it needed, once per kind, and the listed titles have their genres
+    assert len(providers.requests_to("/3/genre/movie/list")) == 1
+    assert len(providers.requests_to("/3/genre/tv/list")) == 1
+    movies = _section_ids(session, "trending", "movie")
+    with_genres = session.exec(
+        select(tables.MediaGenre.media_id).where(col(tables.MediaGenre.media_id).in_(movies)).distinct()
+    ).all()
+    assert len(with_genres) >= len(movies) * 0.8, (len(with_genres), len(movies))
+    # And a later sync, with every genre known, asks for no genre list again
+    catalogue_sync.sync_sections(job="trending")
+    assert len(providers.requests_to("/3/genre/movie/list")) == 1
+
+
 def test_game_lists_come_from_igdb(providers: ProviderFake, session: Session):
     catalogue_sync.sync_sections(job="games")
     recent = _section_ids(session, "recent_games", "game")
