@@ -714,6 +714,10 @@ def refresh_for_user(*, session: Session, user_id: uuid.UUID) -> int:
 def _replace_snapshot(session: Session, user_id: uuid.UUID) -> int:
     with collector.paused():
         chosen = _score(session, user_id)
+    # One replacement per user at a time: a queued refresh and the scheduled pass can run side by side, and two
+    # deletes that cannot see each other's new rows would then insert the same keys. The second waits here
+    # for the first to commit, then deletes its rows.
+    session.execute(select(User.id).where(col(User.id) == user_id).with_for_update())
     session.execute(delete(RecommendationEntry).where(col(RecommendationEntry.user_id) == user_id))
     generated_at = utcnow()
     if chosen:

@@ -4,12 +4,13 @@ the titles; what they know or dismissed never comes back; a new user still gets 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from seen import cache
+from seen import cache, db
 from seen.models.base import as_utc
 from seen.models.media import Platform
 from seen.models.recommendations import RecommendationEntry
@@ -388,3 +389,41 @@ def test_the_scheduled_actor_rescores_the_users_due(session: Session, users, tit
     assert dt.datetime.now(dt.UTC) - as_utc(newest.one()) < dt.timedelta(minutes=5)
     run = session.exec(select(JobRun).where(JobRun.job_name == "recommendations.refresh_all")).one()
     assert "refreshed 1 of 1 users" in run.detail
+
+
+def test_two_refreshes_of_one_user_at_once_both_succeed(session: Session, users, titles, backend, monkeypatch):
+    # (SQLite takes one writer at a time for the whole file: this race needs PostgreSQL's row-level writes)
+    if backend.name != "postgres":
+        pytest.skip("concurrent writers: PostgreSQL only")
+    ada, _ = users
+    tracking.mark_watched(session=session, user_id=ada, media_id=titles["dune"])
+    session.commit()
+    # Given two refreshes (a queued one and the scheduled pass) that finish scoring at the same moment
+    both_scored = threading.Barrier(2, timeout=20)
+    score = recommendations._score
+
+    def score_then_wait(*args, **kwargs):
+        found = score(*args, **kwargs)
+        both_scored.wait()
+        return found
+
+    monkeypatch.setattr(recommendations, "_score", score_then_wait)
+    failures: list[BaseException] = []
+
+    def refresh() -> None:
+        try:
+            with Session(db.get_engine()) as own:
+                recommendations.refresh_for_user(session=own, user_id=ada)
+                own.commit()
+        except BaseException as error:
+            failures.append(error)
+
+    runs = [threading.Thread(target=refresh) for _ in range(2)]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join(60)
+    # Then neither fails, and the snapshot holds one ranking, not two
+    assert failures == []
+    ranks = session.exec(select(RecommendationEntry.rank).where(RecommendationEntry.user_id == ada)).all()
+    assert ranks and sorted(ranks) == list(range(1, len(ranks) + 1))
