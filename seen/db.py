@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -73,6 +75,13 @@ def session_scope() -> Iterator[Session]:
         except Exception:
             session.rollback()
             raise
+
+
+def upsert_insert(session: Session, table: Any) -> Any:
+    """An INSERT of the session's dialect, which has `on_conflict_do_nothing` / `on_conflict_do_update`: for rows
+    two writers may create at once (the loser keeps the winner's row instead of failing)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 _AFTER_COMMIT = "seen_after_commit"

@@ -16,7 +16,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from seen import cache
-from seen.db import after_commit_once
+from seen.db import after_commit_once, upsert_insert
 from seen.models import media as tables
 from seen.models.base import utcnow
 from seen.providers import models as records
@@ -112,9 +112,20 @@ def genre_rows(*, session: Session, kind: str, genres: Iterable[records.Genre]) 
         if row is None:
             if not genre.name:
                 continue
-            row = tables.Genre(provider=genre.provider, kind=kind, provider_id=genre.id, name=genre.name[:120])
-            session.add(row)
-            session.flush()
+            # A list's sync and the genre sync may store the same new genre at once: the later keeps the row.
+            values = {"provider": genre.provider, "kind": kind, "provider_id": genre.id, "name": genre.name[:120]}
+            session.exec(
+                upsert_insert(session, tables.Genre)
+                .values(**values)
+                .on_conflict_do_nothing(index_elements=["provider", "kind", "provider_id"])
+            )
+            row = session.exec(
+                select(tables.Genre).where(
+                    tables.Genre.provider == genre.provider,
+                    tables.Genre.kind == kind,
+                    tables.Genre.provider_id == genre.id,
+                )
+            ).one()
         elif genre.name and row.name != genre.name:
             row.name = genre.name[:120]
             session.add(row)

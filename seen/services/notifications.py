@@ -22,9 +22,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from seen.db import upsert_insert
 from seen.jobs import enqueue
 from seen.models.base import as_utc, utcnow
 from seen.models.downloads import DownloadEvent, DownloadJob
@@ -196,9 +196,8 @@ def _insert(
 ) -> int | None:
     """Insert unless the user already has this dedupe key; the new row's id, or None."""
     delivery = "held" if settings.daily_digest and kind != "digest" else "now"
-    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     return session.exec(  # type: ignore[call-overload]
-        dialect_insert(Notification)
+        upsert_insert(session, Notification)
         .values(
             user_id=user_id,
             kind=kind,

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, delete, func, or_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from seen.db import upsert_insert
 from seen.models.base import as_utc, utcnow
 from seen.models.media import MediaItem
 from seen.models.tracking import PlaybackProgress, WatchEvent
@@ -117,9 +117,8 @@ def _locked_row(
     """The user's row for this movie or episode, created when missing and locked until the commit, so two
     reports at once (a player and a webhook) never both record the viewing. Returns it and whether it is new."""
     season_number, episode_number = numbers
-    dialect_insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     created = session.exec(
-        dialect_insert(PlaybackProgress)
+        upsert_insert(session, PlaybackProgress)
         .values(
             user_id=user_id,
             media_id=media_id,

@@ -4,10 +4,13 @@ nothing usable lost to a later, thinner record. Runs on SQLite and PostgreSQL.""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from sqlmodel import Session, select
 
+from seen import db
 from seen.models import media as tables
 from seen.providers.models import (
     Credit,
@@ -124,3 +127,34 @@ def test_the_catalogue_is_empty_until_a_title_is_stored(session: Session):
     assert catalogue_views.catalogue_is_empty(session=session)
     catalogue.store_summary(session=session, summary=_summary())
     assert not catalogue_views.catalogue_is_empty(session=session)
+
+
+def test_two_writers_storing_one_new_genre_both_get_its_row(session: Session, backend):
+    # (SQLite takes one writer at a time for the whole file: this race needs PostgreSQL's row-level writes)
+    if backend.name != "postgres":
+        pytest.skip("concurrent writers: PostgreSQL only")
+    western = [Genre("tmdb", 37, "Western")]
+    # Given a list's sync storing a genre new to the catalogue, not committed yet
+    first = catalogue.genre_rows(session=session, kind="movie", genres=western)
+    session.flush()
+    found: dict[str, list[tables.Genre]] = {}
+    failures: list[BaseException] = []
+
+    def genre_sync() -> None:
+        try:
+            with Session(db.get_engine(), expire_on_commit=False) as own:
+                found["rows"] = catalogue.genre_rows(session=own, kind="movie", genres=western)
+                own.commit()
+        except BaseException as error:
+            failures.append(error)
+
+    # When the genre sync stores the same genre meanwhile (it waits on the first writer's row)
+    other = threading.Thread(target=genre_sync)
+    other.start()
+    time.sleep(0.5)
+    session.commit()
+    other.join(30)
+    # Then it does not fail, and both have the one row
+    assert failures == []
+    assert [row.id for row in found["rows"]] == [first[0].id]
+    assert len(session.exec(select(tables.Genre).where(tables.Genre.provider_id == 37)).all()) == 1
