@@ -4,7 +4,6 @@ nothing usable lost to a later, thinner record. Runs on SQLite and PostgreSQL.""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 
 import pytest
@@ -24,6 +23,7 @@ from seen.providers.models import (
 )
 from seen.services import catalogue, catalogue_views
 from seen.services.errors import InvalidInput
+from tests.waiting import run_side_by_side
 
 
 def _summary(**overrides) -> MediaSummary:
@@ -138,23 +138,18 @@ def test_two_writers_storing_one_new_genre_both_get_its_row(session: Session, ba
     first = catalogue.genre_rows(session=session, kind="movie", genres=western)
     session.flush()
     found: dict[str, list[tables.Genre]] = {}
-    failures: list[BaseException] = []
 
     def genre_sync() -> None:
-        try:
-            with Session(db.get_engine(), expire_on_commit=False) as own:
-                found["rows"] = catalogue.genre_rows(session=own, kind="movie", genres=western)
-                own.commit()
-        except BaseException as error:
-            failures.append(error)
+        with Session(db.get_engine(), expire_on_commit=False) as own:
+            found["rows"] = catalogue.genre_rows(session=own, kind="movie", genres=western)
+            own.commit()
 
-    # When the genre sync stores the same genre meanwhile (it waits on the first writer's row)
-    other = threading.Thread(target=genre_sync)
-    other.start()
-    time.sleep(0.5)
-    session.commit()
-    other.join(30)
+    def first_commits() -> None:
+        time.sleep(0.5)  # the genre sync is waiting on this writer's row by now
+        session.commit()
+
+    # When the genre sync stores the same genre meanwhile
     # Then it does not fail, and both have the one row
-    assert failures == []
+    assert run_side_by_side(genre_sync, first_commits, timeout=30) == []
     assert [row.id for row in found["rows"]] == [first[0].id]
     assert len(session.exec(select(tables.Genre).where(tables.Genre.provider_id == 37)).all()) == 1

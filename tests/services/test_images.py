@@ -16,6 +16,7 @@ from seen.config import Settings, get_settings, reset_settings
 from seen.services import images
 from tests.fakes.provider_server import FakeUrls, ProviderFake, serve
 from tests.servers import free_port
+from tests.waiting import run_side_by_side
 
 POSTER = "/kqjL17yufvn9OVLyXYpvtyrFfak.jpg"
 POSTER_URL_PATH = f"/t/p/original{POSTER}"
@@ -128,20 +129,12 @@ def test_concurrent_callers_share_one_fetch(fake, settings):
     # Given eight threads asking for the same cold (and slow) poster at once
     barrier = threading.Barrier(8)
     results: list[dict[str, Path]] = []
-    errors: list[BaseException] = []
 
     def ask() -> None:
         barrier.wait()
-        try:
-            results.append(images.ensure_images(provider="tmdb", kind="poster", path="/slow-poster.jpg"))
-        except BaseException as error:
-            errors.append(error)
+        results.append(images.ensure_images(provider="tmdb", kind="poster", path="/slow-poster.jpg"))
 
-    threads = [threading.Thread(target=ask) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    errors = run_side_by_side(*[ask] * 8, timeout=30)
     # Then all of them got the files, from one download
     assert errors == []
     assert len(results) == 8 and all(result == results[0] for result in results)

@@ -19,6 +19,7 @@ from seen.providers.models import Platform as PlatformRecord
 from seen.services import backlog, catalogue, progress, recommendations, tracking, user_cache
 from seen.services.errors import InvalidInput
 from tests.services.test_tracking import make_users
+from tests.waiting import run_side_by_side
 
 SCIFI, DRAMA, CRIME, ROMANCE = (878, "Science Fiction"), (18, "Drama"), (80, "Crime"), (10749, "Romance")
 TV_CRIME = (80, "Crime")
@@ -408,22 +409,13 @@ def test_two_refreshes_of_one_user_at_once_both_succeed(session: Session, users,
         return found
 
     monkeypatch.setattr(recommendations, "_score", score_then_wait)
-    failures: list[BaseException] = []
 
     def refresh() -> None:
-        try:
-            with Session(db.get_engine()) as own:
-                recommendations.refresh_for_user(session=own, user_id=ada)
-                own.commit()
-        except BaseException as error:
-            failures.append(error)
+        with Session(db.get_engine()) as own:
+            recommendations.refresh_for_user(session=own, user_id=ada)
+            own.commit()
 
-    runs = [threading.Thread(target=refresh) for _ in range(2)]
-    for run in runs:
-        run.start()
-    for run in runs:
-        run.join(60)
     # Then neither fails, and the snapshot holds one ranking, not two
-    assert failures == []
+    assert run_side_by_side(refresh, refresh) == []
     ranks = session.exec(select(RecommendationEntry.rank).where(RecommendationEntry.user_id == ada)).all()
     assert ranks and sorted(ranks) == list(range(1, len(ranks) + 1))
