@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Integer, any_, bindparam, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
@@ -82,6 +82,15 @@ def upsert_insert(session: Session, table: Any) -> Any:
     two writers may create at once (the loser keeps the winner's row instead of failing)."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
+
+
+def among_bound_ids(column: Any, *, postgres: bool, name: str = "ids") -> Any:
+    """`column` among a list of ids given when the statement runs (as `name`): `= ANY(array)` on PostgreSQL,
+    one parameter however many ids (thousands of IN placeholders cost more to build and send than the query
+    takes), an expanding IN on SQLite. Statements using it can be built once and reused."""
+    if postgres:
+        return column == any_(bindparam(name, type_=postgresql.ARRAY(Integer)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 _AFTER_COMMIT = "seen_after_commit"

@@ -38,12 +38,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Date, Integer, String, and_, any_, bindparam, cast, delete, exists, literal, null, or_, union_all
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Date, String, and_, bindparam, cast, delete, exists, literal, null, or_, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from seen import cache, collector
+from seen.db import among_bound_ids
 from seen.models import media as tables
 from seen.models.base import as_utc, utcnow
 from seen.models.calendar import CalendarFeed
@@ -374,13 +374,10 @@ def _rows(session: Session, statement: Any, values: dict[str, Any] | None = None
 
 @functools.cache
 def _cards_statement(dialect: str) -> Any:
-    """The cards' columns of some titles; on PostgreSQL `id = ANY(array)`: one bound array instead of
-    hundreds of parameters."""
+    """The cards' columns of some titles, run with their ids as `ids`."""
     media = tables.MediaItem
     statement = select(*[getattr(media, name) for name in CARD_COLUMNS])
-    if dialect == "postgresql":
-        return statement.where(media.id == any_(bindparam("ids", type_=ARRAY(Integer))))
-    return statement.where(col(media.id).in_(bindparam("ids", expanding=True)))
+    return statement.where(among_bound_ids(col(media.id), postgres=dialect == "postgresql"))
 
 
 _CardRow = namedtuple("_CardRow", CARD_COLUMNS)  # type: ignore[misc]

@@ -41,12 +41,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Text, any_, bindparam, cast, delete, func, insert, or_, select, union
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Text, cast, delete, func, insert, or_, select, union
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from seen import collector
+from seen.db import among_bound_ids
 from seen.models import media as tables
 from seen.models.base import as_utc, utcnow
 from seen.models.recommendations import VOTES, RecommendationEntry, RecommendationVote
@@ -390,13 +390,10 @@ def _by_ids(session: Session, name: str, ids: Sequence[int]) -> list:
 
 @functools.cache
 def _statement(name: str, postgres: bool) -> Any:
-    """Statements built once (their joins and compiled SQL are reused): `ids` is `= ANY(array)` on PostgreSQL,
-    where thousands of IN placeholders cost more to build and send than the query takes, and an expanding IN
-    on SQLite."""
-    ids = bindparam("ids", type_=ARRAY(Integer)) if postgres else bindparam("ids", expanding=True)
+    """Statements built once (their joins and compiled SQL are reused), run with the ids as `ids`."""
 
     def among(column: Any) -> Any:
-        return column == any_(ids) if postgres else column.in_(ids)
+        return among_bound_ids(column, postgres=postgres)
 
     media, genre, platform, rel = tables.MediaItem, tables.MediaGenre, tables.MediaPlatform, tables.MediaRelation
     if name == "kinds_and_genres":
