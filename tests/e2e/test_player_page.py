@@ -266,6 +266,7 @@ def test_watching_a_show_in_the_browser(
     video = small.get_by_test_id("player-video").bounding_box()
     assert video is not None and video["x"] >= 0 and video["x"] + video["width"] <= PHONE_WIDTH
     expect(small.get_by_test_id("player-theater")).to_be_visible()
+    save_screenshot(small, "player-phone.png")
 
     # And over REST, the first episode is in their history, the second one in progress
     tokens = httpx.post(
